@@ -1,0 +1,50 @@
+/**
+ * Typed errors shared by every lib/ module.
+ *
+ * Each error carries a code from a closed set (so the UI, the CLI and the
+ * database can branch on it) and a message written for a person: what was
+ * expected, what was found, and what to do about it. Never a stack trace.
+ */
+export type SigscopeErrorCode =
+  // input
+  | 'INVALID_REFERENCE'
+  | 'INVALID_INPUT'
+  | 'INVALID_POLICY'
+  | 'INVALID_TRUSTED_ROOT'
+  // registry
+  | 'REGISTRY_UNREACHABLE'
+  | 'REGISTRY_HTTP_NOT_ALLOWED'
+  | 'REGISTRY_AUTH'
+  | 'REGISTRY_NOT_FOUND'
+  | 'REGISTRY_ERROR'
+  | 'REGISTRY_BAD_RESPONSE'
+  | 'DIGEST_MISMATCH'
+  | 'SIZE_LIMIT'
+  | 'TIMEOUT'
+  // signatures
+  | 'SIGNATURE_MALFORMED'
+  | 'CERTIFICATE_MALFORMED'
+  // storage
+  | 'DATABASE';
+
+export class SigscopeError extends Error {
+  readonly code: SigscopeErrorCode;
+  readonly details?: Record<string, unknown>;
+
+  constructor(code: SigscopeErrorCode, message: string, options?: { cause?: unknown; details?: Record<string, unknown> }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'SigscopeError';
+    this.code = code;
+    this.details = options?.details;
+  }
+}
+
+export function isSigscopeError(e: unknown): e is SigscopeError {
+  return e instanceof SigscopeError;
+}
+
+/** A message for a person from anything thrown. */
+export function describeError(e: unknown): string {
+  if (e instanceof Error) return e.message;
+  return String(e);
+}

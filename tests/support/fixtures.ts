@@ -1,0 +1,18 @@
+// Paths into ../shared/fixtures (real Sigstore data, read-only). CI lays shared/ beside the clone.
+import path from 'node:path';
+import { readFileSync } from 'node:fs';
+
+export const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
+export const FIXTURES = process.env.SIGSCOPE_FIXTURES ?? path.resolve(PROJECT_ROOT, '..', 'shared', 'fixtures');
+
+export function fixturePath(...parts: string[]): string {
+  return path.join(FIXTURES, ...parts);
+}
+
+export function readFixture(...parts: string[]): Buffer {
+  return readFileSync(fixturePath(...parts));
+}
+
+export function readFixtureJson<T = unknown>(...parts: string[]): T {
+  return JSON.parse(readFixture(...parts).toString('utf8')) as T;
+}
