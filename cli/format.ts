@@ -1,0 +1,35 @@
+/** Plain-text rendering of a run for terminals: verdict first, then each signature and why. */
+import type { RunOutcome } from '../lib/audit/run-verification';
+
+const MARK: Record<string, string> = { verified: '✔', 'signed-unchecked': '~', failed: '✘' };
+const LABEL: Record<string, string> = {
+  verified: 'VERIFIED',
+  'signed-unchecked': 'SIGNED, SIGNER NOT CHECKED',
+  failed: 'NOT VERIFIED',
+  unsigned: 'UNSIGNED',
+  error: 'ERROR',
+};
+
+export function formatOutcomeText(o: RunOutcome): string {
+  const lines: string[] = [];
+  lines.push(`${LABEL[o.status] ?? o.status}  ${o.reference ?? o.input}`);
+  if (o.digest) lines.push(`  digest      ${o.digest}${o.mediaType?.includes('index') || o.mediaType?.includes('list') ? ' (index)' : ''}`);
+  for (const p of o.platforms ?? []) lines.push(`  platform    ${[p.os, p.architecture, p.variant].filter(Boolean).join('/')}  ${p.digest}`);
+  lines.push(`  policy      ${o.policy}`);
+  lines.push(`  trust root  ${o.trustRoot.name}`);
+  lines.push(`  ${o.status === 'error' ? `error       [${o.errorCode}] ${o.errorMessage}` : `summary     ${o.summary}`}`);
+  if (o.signatures.length) {
+    lines.push(`  signatures  ${o.signatures.length}`);
+    for (const s of o.signatures) {
+      const who = s.signer.identity ? `${s.signer.identity}${s.signer.issuer ? ` (${s.signer.issuer})` : ''}` : s.signer.keyFingerprint ? `key sha256:${s.signer.keyFingerprint.slice(0, 16)}…` : s.signer.kind;
+      lines.push(`    ${MARK[s.verdict] ?? '?'} ${s.verdict.padEnd(16)} ${who}${s.platform ? `  [platform ${s.platform}]` : ''}`);
+      if (s.rekor) lines.push(`        rekor log index ${s.rekor.logIndex}, integrated ${s.rekor.integratedTime}`);
+      if (s.reason) lines.push(`        ${s.reasonCode ? `[${s.reasonCode}] ` : ''}${s.reason}`);
+      const passed = s.checks.filter((c) => c.passed).map((c) => c.name);
+      if (passed.length) lines.push(`        checks passed: ${passed.join(', ')}`);
+    }
+  }
+  for (const p of o.problems) lines.push(`  warning     ${p}`);
+  if (o.runId) lines.push(`  run         ${o.runId}`);
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,54 @@
+/** Matches a verified certificate against the policy's identity, issuer and GitHub claims. */
+import type { DecodedCertificate } from '../x509';
+import type { CompiledPolicy } from './policy';
+import { Checks, type ReasonCode } from './result';
+
+export class PolicyMismatch extends Error {
+  constructor(
+    readonly code: ReasonCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * GitHub workflow claims as cosign's --certificate-github-workflow-* flags read them:
+ * the legacy extensions (.1.2–.1.6) first, then their v2 equivalents.
+ */
+export function githubClaims(cert: DecodedCertificate): Record<string, string> {
+  const f = cert.fulcio as Record<string, string | undefined>;
+  const repoFromUri = f.sourceRepositoryUri?.replace(/^https:\/\/github\.com\//, '');
+  const out: Record<string, string | undefined> = {
+    repository: f.githubWorkflowRepository ?? repoFromUri,
+    ref: f.githubWorkflowRef ?? f.sourceRepositoryRef,
+    sha: f.githubWorkflowSha ?? f.sourceRepositoryDigest,
+    trigger: f.githubWorkflowTrigger ?? f.buildTrigger,
+    name: f.githubWorkflowName,
+  };
+  return Object.fromEntries(Object.entries(out).filter((e): e is [string, string] => typeof e[1] === 'string'));
+}
+
+export function matchSignerPolicy(cert: DecodedCertificate, policy: CompiledPolicy, checks: Checks): void {
+  const fail = (code: ReasonCode, msg: string): never => {
+    throw new PolicyMismatch(code, msg);
+  };
+  if (policy.identity) {
+    if (!policy.identity.test(cert.identity)) {
+      fail('IDENTITY_MISMATCH', `certificate identity is ${cert.identity ?? '(none)'}, policy expects ${policy.identity.describe}`);
+    }
+    checks.pass('identity', `certificate identity ${cert.identity} matches ${policy.identity.describe}`);
+  }
+  if (policy.issuer) {
+    if (!policy.issuer.test(cert.oidcIssuer)) {
+      fail('ISSUER_MISMATCH', `certificate OIDC issuer is ${cert.oidcIssuer ?? '(none)'}, policy expects ${policy.issuer.describe}`);
+    }
+    checks.pass('issuer', `OIDC issuer ${cert.oidcIssuer} matches ${policy.issuer.describe}`);
+  }
+  const claims = githubClaims(cert);
+  for (const { claim, expected } of policy.github) {
+    const actual = claims[claim];
+    if (actual !== expected) fail('GITHUB_CLAIM_MISMATCH', `GitHub workflow ${claim} is ${actual ?? '(absent)'}, policy expects ${expected}`);
+    checks.pass(`github-${claim}`, `GitHub workflow ${claim} is ${expected}`);
+  }
+}

@@ -1,0 +1,268 @@
+/**
+ * The verification pipeline for one cosign `.sig` layer, failing closed:
+ *
+ *   payload → type → digest (replay) → bundle conversion → Rekor entry matches
+ *   this signature → @sigstore/verify (timestamps, chain at integrated time, SCT,
+ *   SET, tlog body, signature) → signer policy (identity, issuer, GitHub claims, keys).
+ *
+ * Every step that passes is recorded as a check; the first that fails becomes
+ * the reason. All cryptography is @sigstore/verify's.
+ */
+import { createHash, createPublicKey } from 'node:crypto';
+import { Verifier, toSignedEntity, VerificationError, PolicyError, type TrustMaterial } from '@sigstore/verify';
+import type { DiscoveredSignature } from '../cosign/discovered';
+import { parseSimpleSigningPayload, isCosignSignatureType } from '../cosign/payload';
+import { COSIGN_SIGNATURE_TYPE } from '../cosign/types';
+import { decodeCertificate, type DecodedCertificate } from '../x509';
+import { ConversionError, pemBlocks, toCosignBundle, type ConvertedSignature } from './cosign-bundle';
+import type { CompiledPolicy, PolicyKey } from './policy';
+import { Checks, type ReasonCode, type SignatureVerdict, type SignerSummary } from './result';
+import { githubClaims, matchSignerPolicy, PolicyMismatch } from './signer-policy';
+
+export interface VerifyCosignOptions {
+  /** The digest the user asked about; the payload must name it. */
+  imageDigest: string;
+  policy: CompiledPolicy;
+  trust: TrustMaterial;
+}
+
+class Fail extends Error {
+  constructor(
+    readonly code: ReasonCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export function verifyCosignSignature(sig: DiscoveredSignature, opts: VerifyCosignOptions): SignatureVerdict {
+  const checks = new Checks();
+  const signer: SignerSummary = { kind: sig.certificatePem ? 'keyless' : sig.signatureB64 ? 'key' : 'unknown' };
+  let rekor: SignatureVerdict['rekor'];
+  try {
+    checkPayload(sig, opts.imageDigest, checks);
+
+    if (signer.kind === 'keyless') {
+      const cert = decodeLeaf(sig.certificatePem!, checks);
+      signer.identity = cert.identity;
+      signer.issuer = cert.oidcIssuer;
+      signer.certificateFingerprint = cert.fingerprintSha256;
+      signer.github = githubClaims(cert);
+      const converted = convert(sig);
+      rekor = rekorSummary(converted);
+      checkRekorEntryMatches(converted, sig, checks);
+      runVerifier(converted, sig, opts.trust, { tlogThreshold: 1, ctlogThreshold: 1, timestampThreshold: 1 }, checks, 'keyless');
+      if (opts.policy.empty) return unchecked(checks, signer, rekor, 'no certificate identity or key was given, so who signed was not checked');
+      if (!opts.policy.identity) {
+        throw new Fail('KEYLESS_NOT_ALLOWED', `signed keylessly by ${cert.identity ?? 'an unnamed identity'}, but the policy only accepts signatures made with its public keys`);
+      }
+      matchSignerPolicy(cert, opts.policy, checks);
+      return { verdict: 'verified', checks: checks.list, signer, rekor };
+    }
+
+    if (signer.kind === 'key') {
+      if (opts.policy.keys.length === 0) {
+        if (opts.policy.identity) throw new Fail('KEY_NOT_ALLOWED', 'signed with a key (no certificate), but the policy expects a keyless signature from a certificate identity');
+        const converted = convert(sig, 'unverified');
+        rekor = rekorSummary(converted);
+        return unchecked(checks, signer, rekor, 'signed with a key; give the public key (--key) to check the signature and the signer');
+      }
+      return verifyWithKeys(sig, opts, checks, signer);
+    }
+
+    throw new Fail('SIGNATURE_MISSING', 'the layer carries no dev.cosignproject.cosign/signature annotation');
+  } catch (e) {
+    if (e instanceof Fail) return { verdict: 'failed', reasonCode: e.code, reason: e.message, checks: checks.list, signer, rekor };
+    if (e instanceof ConversionError || e instanceof PolicyMismatch) return { verdict: 'failed', reasonCode: e.code, reason: e.message, checks: checks.list, signer, rekor };
+    // A verifier crash on an unexpected shape is still a verdict, never a 500.
+    return { verdict: 'failed', reasonCode: 'VERIFIER_ERROR', reason: `the verifier could not process this signature: ${(e as Error).message}`, checks: checks.list, signer, rekor };
+  }
+}
+
+function unchecked(checks: Checks, signer: SignerSummary, rekor: SignatureVerdict['rekor'], why: string): SignatureVerdict {
+  return { verdict: 'signed-unchecked', reasonCode: 'UNSIGNED_BY_POLICY', reason: `signed, signer not checked: ${why}`, checks: checks.list, signer, rekor };
+}
+
+function checkPayload(sig: DiscoveredSignature, imageDigest: string, checks: Checks): void {
+  const parsed = parseSimpleSigningPayload(sig.payload);
+  if (!parsed.ok) throw new Fail('PAYLOAD_MALFORMED', parsed.reason);
+  checks.pass('payload-format', 'payload is a cosign simple-signing document');
+  if (!isCosignSignatureType(parsed.payload.type)) {
+    throw new Fail('PAYLOAD_TYPE', `payload type is "${parsed.payload.type}", expected "${COSIGN_SIGNATURE_TYPE}"`);
+  }
+  checks.pass('payload-type', `critical.type is "${COSIGN_SIGNATURE_TYPE}"`);
+  if (parsed.payload.manifestDigest !== imageDigest) {
+    throw new Fail('DIGEST_MISMATCH', `signature payload names digest ${parsed.payload.manifestDigest} but the image is ${imageDigest}: this signature was made for another image (replayed)`);
+  }
+  checks.pass('payload-digest', `payload names the image digest ${imageDigest}`);
+}
+
+function decodeLeaf(pem: string, checks: Checks): DecodedCertificate {
+  try {
+    const cert = decodeCertificate(pem);
+    checks.pass('certificate-decode', `certificate for ${cert.identity ?? '(no identity)'} issued by ${cert.issuer}`);
+    return cert;
+  } catch (e) {
+    throw new Fail('CERTIFICATE_MALFORMED', (e as Error).message);
+  }
+}
+
+function convert(sig: DiscoveredSignature, keyHint?: string): ConvertedSignature {
+  return toCosignBundle(sig, keyHint);
+}
+
+function rekorSummary(c: ConvertedSignature): SignatureVerdict['rekor'] {
+  if (!c.rekor) return undefined;
+  return { logIndex: c.rekor.Payload.logIndex, logId: c.rekor.Payload.logID, integratedTime: new Date(c.rekor.Payload.integratedTime * 1000).toISOString() };
+}
+
+/**
+ * @sigstore/verify checks the entry's hash and signature against the bundle, but not
+ * that the key or certificate inside the entry is the one that signed: do it here.
+ */
+function checkRekorEntryMatches(c: ConvertedSignature, sig: DiscoveredSignature, checks: Checks, expectedKeyDer?: Buffer): void {
+  if (!c.rekor || !c.rekorBody) throw new Fail('TLOG_MISSING', 'no Rekor entry is attached (dev.sigstore.cosign/bundle annotation): a keyless signature must be in a transparency log');
+  const body = c.rekorBody.spec;
+  const payloadHash = createHash('sha256').update(sig.payload).digest('hex');
+  if (body.data.hash.algorithm !== 'sha256' || body.data.hash.value.toLowerCase() !== payloadHash) {
+    throw new Fail('TLOG_BODY_MISMATCH', `Rekor entry ${c.rekor.Payload.logIndex} is for artifact ${body.data.hash.algorithm}:${body.data.hash.value}, not this payload (sha256:${payloadHash})`);
+  }
+  const entryKeyPem = Buffer.from(body.signature.publicKey.content, 'base64').toString('utf8');
+  let entryKeyDer: Buffer | undefined;
+  try {
+    // Key mode compares public keys (a certificate's or a bare key's); keyless compares whole certificates.
+    entryKeyDer = expectedKeyDer ? createPublicKey(entryKeyPem).export({ type: 'spki', format: 'der' }) : pemBlocks(entryKeyPem)[0];
+  } catch {
+    entryKeyDer = undefined;
+  }
+  if (!entryKeyDer) throw new Fail('TLOG_BODY_MISMATCH', `Rekor entry ${c.rekor.Payload.logIndex} holds an unreadable ${expectedKeyDer ? 'public key' : 'certificate'}`);
+  const expected = expectedKeyDer ?? c.leafDer;
+  if (!expected || !entryKeyDer.equals(expected)) {
+    throw new Fail('TLOG_BODY_MISMATCH', `Rekor entry ${c.rekor.Payload.logIndex} was made with a different ${expectedKeyDer ? 'key' : 'certificate'} than this signature's`);
+  }
+  if (Buffer.from(body.signature.content, 'base64').toString('base64') !== Buffer.from(sig.signatureB64 ?? '', 'base64').toString('base64')) {
+    throw new Fail('TLOG_BODY_MISMATCH', `Rekor entry ${c.rekor.Payload.logIndex} records a different signature than this layer's`);
+  }
+  checks.pass('rekor-entry-matches', `Rekor entry ${c.rekor.Payload.logIndex} records this payload, signature and ${expectedKeyDer ? 'key' : 'certificate'}`);
+}
+
+// The order in which Verifier.verify runs its stages, to report which ones passed before a failure.
+const STAGES = [
+  { name: 'transparency-log-timestamp', detail: 'signed entry timestamp gives a trusted signing time' },
+  { name: 'certificate-chain', detail: 'certificate chains to a trusted Fulcio CA, valid at the signing time' },
+  { name: 'sct', detail: 'certificate carries a valid SCT from a trusted CT log' },
+  { name: 'transparency-log', detail: 'Rekor SET (or inclusion proof) verifies and the entry matches the signature' },
+  { name: 'signature', detail: 'signature over the payload verifies' },
+] as const;
+
+const KEY_STAGES = [
+  { name: 'transparency-log', detail: 'Rekor entry verifies against the trusted log key' },
+  { name: 'signature', detail: 'signature over the payload verifies with the public key' },
+] as const;
+
+function stageOf(code: string, message: string): number {
+  switch (code) {
+    case 'TIMESTAMP_ERROR':
+      return 0;
+    case 'CERTIFICATE_ERROR':
+      return /SCT/i.test(message) ? 2 : 1;
+    case 'TLOG_ERROR':
+    case 'TLOG_INCLUSION_PROMISE_ERROR':
+    case 'TLOG_INCLUSION_PROOF_ERROR':
+    case 'TLOG_MISSING_INCLUSION_ERROR':
+    case 'TLOG_BODY_ERROR':
+      return 3;
+    default:
+      return 4;
+  }
+}
+
+function reasonFor(code: string, message: string, keyless: boolean): { code: ReasonCode; text: string } {
+  switch (code) {
+    case 'TIMESTAMP_ERROR':
+      return { code: 'TIMESTAMP_MISSING', text: `no trusted signing time: ${message}` };
+    case 'CERTIFICATE_ERROR':
+      return /SCT/i.test(message)
+        ? { code: 'SCT_INVALID', text: `certificate transparency check failed: ${message}` }
+        : { code: 'CERTIFICATE_UNTRUSTED', text: `certificate does not chain to a trusted Fulcio CA at the signing time: ${message}` };
+    case 'TLOG_INCLUSION_PROMISE_ERROR':
+      return { code: 'TLOG_SET_INVALID', text: `the Rekor signed entry timestamp does not verify with a trusted log key: ${message}` };
+    case 'TLOG_INCLUSION_PROOF_ERROR':
+    case 'TLOG_MISSING_INCLUSION_ERROR':
+      return { code: 'TLOG_PROOF_INVALID', text: `the Rekor inclusion proof does not verify: ${message}` };
+    case 'TLOG_BODY_ERROR':
+      return { code: 'TLOG_BODY_MISMATCH', text: `the Rekor entry does not match this signature: ${message}` };
+    case 'TLOG_ERROR':
+      return { code: 'TLOG_MISSING', text: `transparency log check failed: ${message}` };
+    case 'PUBLIC_KEY_ERROR':
+      return { code: 'KEY_MISMATCH', text: message };
+    case 'SIGNATURE_ERROR':
+      return { code: keyless ? 'SIGNATURE_INVALID' : 'KEY_MISMATCH', text: keyless ? 'the signature does not verify over the payload with the certificate key (payload or signature altered)' : 'the signature does not verify with the given public key' };
+    default:
+      return { code: 'VERIFIER_ERROR', text: message };
+  }
+}
+
+function runVerifier(
+  c: ConvertedSignature,
+  sig: DiscoveredSignature,
+  trust: TrustMaterial,
+  thresholds: { tlogThreshold: number; ctlogThreshold: number; timestampThreshold: number },
+  checks: Checks,
+  mode: 'keyless' | 'key',
+): void {
+  const stages = mode === 'keyless' ? STAGES : KEY_STAGES.filter((s) => s.name !== 'transparency-log' || thresholds.tlogThreshold > 0);
+  try {
+    new Verifier(trust, thresholds).verify(toSignedEntity(c.bundle, sig.payload));
+  } catch (e) {
+    if (e instanceof VerificationError || e instanceof PolicyError) {
+      if (mode === 'keyless') {
+        const failedAt = stageOf(e.code, e.message);
+        for (const s of stages.slice(0, failedAt)) checks.pass(s.name, s.detail);
+      }
+      const r = reasonFor(e.code, e.message, mode === 'keyless');
+      throw new Fail(r.code, r.text);
+    }
+    throw e;
+  }
+  for (const s of stages) checks.pass(s.name, s.detail);
+}
+
+function verifyWithKeys(sig: DiscoveredSignature, opts: VerifyCosignOptions, checks: Checks, signer: SignerSummary): SignatureVerdict {
+  const failures: string[] = [];
+  let rekor: SignatureVerdict['rekor'];
+  for (const key of opts.policy.keys) {
+    const attempt = new Checks();
+    try {
+      const converted = convert(sig, key.fingerprint);
+      rekor = rekorSummary(converted);
+      const trust = withKey(opts.trust, key);
+      if (converted.rekor) checkRekorEntryMatches(converted, sig, attempt, key.key.export({ type: 'spki', format: 'der' }));
+      runVerifier(converted, sig, trust, { tlogThreshold: converted.rekor ? 1 : 0, ctlogThreshold: 0, timestampThreshold: 0 }, attempt, 'key');
+      checks.list.push(...attempt.list);
+      checks.pass('public-key', `signed by the policy's key sha256:${key.fingerprint.slice(0, 16)}…`);
+      signer.keyFingerprint = key.fingerprint;
+      return { verdict: 'verified', checks: checks.list, signer, rekor };
+    } catch (e) {
+      if (e instanceof Fail || e instanceof ConversionError) {
+        // A Rekor failure with the right key is the real reason; report it as such.
+        if (e.code !== 'KEY_MISMATCH' && e.code !== 'SIGNATURE_INVALID') throw e;
+        failures.push(key.fingerprint.slice(0, 16));
+        continue;
+      }
+      throw e;
+    }
+  }
+  throw new Fail('KEY_MISMATCH', `the signature does not verify with ${opts.policy.keys.length === 1 ? 'the given public key' : `any of the ${opts.policy.keys.length} given public keys`} (sha256:${failures.join('…, sha256:')}…)`);
+}
+
+/** Trust material that also knows the policy's key under its fingerprint hint. */
+function withKey(trust: TrustMaterial, key: PolicyKey): TrustMaterial {
+  return {
+    ...trust,
+    publicKey: (hint: string) => {
+      if (hint !== key.fingerprint) throw new VerificationError({ code: 'PUBLIC_KEY_ERROR', message: `no key for hint ${hint}` });
+      return { publicKey: key.key, validFor: () => true };
+    },
+  };
+}

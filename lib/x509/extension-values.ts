@@ -1,0 +1,92 @@
+/**
+ * Decoders for extension payloads that @peculiar/x509 hands over as opaque bytes:
+ * Fulcio's string values, otherName values and the embedded-SCT list. ASN.1 goes through
+ * asn1js (shipped with @peculiar/x509); only the SCT list, which is TLS-encoded rather
+ * than ASN.1, is read by hand.
+ */
+import * as asn1js from 'asn1js';
+import { BER_LIMITS } from './limits';
+
+const UNIVERSAL = 1;
+const TAG_OCTET_STRING = 4;
+const TAG_UTF8_STRING = 12;
+const TAG_PRINTABLE_STRING = 19;
+const TAG_IA5_STRING = 22;
+const TAG_VISIBLE_STRING = 26;
+
+// fatal: a certificate with invalid UTF-8 in an identity field is rejected, not patched with U+FFFD.
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+export function decodeUtf8(bytes: Uint8Array): string | null {
+  try {
+    return utf8.decode(bytes);
+  } catch {
+    return null;
+  }
+}
+
+interface Element {
+  tagClass: number;
+  tag: number;
+  constructed: boolean;
+  content: Uint8Array;
+}
+
+/** The shape of an asn1js block that this file reads. */
+interface ParsedBlock {
+  idBlock: { tagClass: number; tagNumber: number; isConstructed: boolean };
+  valueBlock: { valueHexView?: unknown };
+}
+
+/** One complete DER element, with nothing after it; null when the bytes are not that. */
+function singleElement(bytes: ArrayBuffer | Uint8Array): Element | null {
+  const view = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
+  if (view.length === 0) return null;
+  const { offset, result } = asn1js.fromBER(view, BER_LIMITS);
+  if (offset === -1 || offset !== view.length || result.error) return null;
+  const { idBlock, valueBlock } = result as unknown as ParsedBlock;
+  const content = valueBlock.valueHexView instanceof Uint8Array ? valueBlock.valueHexView : new Uint8Array();
+  return { tagClass: idBlock.tagClass, tag: idBlock.tagNumber, constructed: idBlock.isConstructed, content };
+}
+
+/** Fulcio .1.8+ values: a DER UTF8String. Null when the bytes are anything else. */
+export function decodeDerUtf8String(bytes: ArrayBuffer | Uint8Array): string | null {
+  const el = singleElement(bytes);
+  if (!el || el.tagClass !== UNIVERSAL || el.tag !== TAG_UTF8_STRING || el.constructed) return null;
+  return decodeUtf8(el.content);
+}
+
+/**
+ * An otherName value as text when it is one of the common string types, else null.
+ * Fulcio's .1.7 is always a UTF8String; other type-ids may use IA5String and friends.
+ */
+export function decodeDerTextString(bytes: ArrayBuffer | Uint8Array): { text: string; utf8String: boolean } | null {
+  const el = singleElement(bytes);
+  if (!el || el.tagClass !== UNIVERSAL || el.constructed) return null;
+  if (![TAG_UTF8_STRING, TAG_PRINTABLE_STRING, TAG_IA5_STRING, TAG_VISIBLE_STRING].includes(el.tag)) return null;
+  const text = decodeUtf8(el.content);
+  return text === null ? null : { text, utf8String: el.tag === TAG_UTF8_STRING };
+}
+
+/**
+ * Number of SCTs in the 1.3.6.1.4.1.11129.2.4.2 extension (RFC 6962 §3.3): an OCTET STRING
+ * wrapping a TLS `SignedCertificateTimestamp sct_list<1..2^16-1>`, each entry itself
+ * length-prefixed. Returns null when the framing is inconsistent.
+ */
+export function countEmbeddedScts(extnValue: ArrayBuffer | Uint8Array): number | null {
+  const el = singleElement(extnValue);
+  if (!el || el.tagClass !== UNIVERSAL || el.tag !== TAG_OCTET_STRING || el.constructed) return null;
+  const list = el.content;
+  if (list.length < 2) return null;
+  const listLength = (list[0]! << 8) | list[1]!;
+  if (listLength !== list.length - 2 || listLength === 0) return null;
+
+  let count = 0;
+  for (let pos = 2; pos < list.length; count++) {
+    if (pos + 2 > list.length) return null;
+    const sctLength = (list[pos]! << 8) | list[pos + 1]!;
+    if (sctLength === 0 || pos + 2 + sctLength > list.length) return null;
+    pos += 2 + sctLength;
+  }
+  return count;
+}

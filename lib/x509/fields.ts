@@ -1,0 +1,104 @@
+/**
+ * Turns @peculiar/x509 objects into the plain values of DecodedCertificate.
+ * Errors thrown here are caught and reworded by decode.ts.
+ */
+import { AsnConvert, type IAsnParseOptions } from '@peculiar/asn1-schema';
+import { SubjectAlternativeName as AsnSubjectAlternativeName, SubjectPublicKeyInfo, type GeneralName } from '@peculiar/asn1-x509';
+import { ExtendedKeyUsage, KeyUsageFlags, Name, type X509Certificate } from './peculiar';
+import { decodeDerTextString } from './extension-values';
+import { FULCIO_OTHER_NAME_OID } from './fulcio-extensions';
+import { malformed } from './malformed';
+import type { DecodedPublicKey, SubjectAlternativeName } from './types';
+
+// Attribute types the library prints as bare OIDs; Fulcio-compatible test CAs use them.
+const EXTRA_DN_NAMES = {
+  STREET: '2.5.4.9',
+  postalCode: '2.5.4.17',
+  serialNumber: '2.5.4.5',
+  UID: '0.9.2342.19200300.100.1.1',
+};
+
+export function formatName(name: Name): string {
+  return new Name(name.toArrayBuffer(), EXTRA_DN_NAMES).toString();
+}
+
+const KEY_USAGE_ORDER = [
+  'digitalSignature',
+  'nonRepudiation',
+  'keyEncipherment',
+  'dataEncipherment',
+  'keyAgreement',
+  'keyCertSign',
+  'cRLSign',
+  'encipherOnly',
+  'decipherOnly',
+] as const satisfies readonly (keyof typeof KeyUsageFlags)[];
+
+export function keyUsageNames(flags: number): string[] {
+  return KEY_USAGE_ORDER.filter((name) => (flags & KeyUsageFlags[name]) !== 0);
+}
+
+const EKU_NAMES = new Map<string, string>(Object.entries(ExtendedKeyUsage).map(([name, oid]) => [oid, name]));
+
+export function extendedKeyUsageName(oid: string): string {
+  return EKU_NAMES.get(oid) ?? oid;
+}
+
+const CURVE_BITS: Record<string, number> = { 'P-256': 256, 'P-384': 384, 'P-521': 521, 'K-256': 256 };
+
+export function describePublicKey(cert: X509Certificate, options: IAsnParseOptions): DecodedPublicKey {
+  const spki = cert.publicKey.rawData;
+  const oid = AsnConvert.parse(spki, SubjectPublicKeyInfo, options).algorithm.algorithm;
+  const alg = cert.publicKey.algorithm as Algorithm & { namedCurve?: string; modulusLength?: number };
+  switch (alg.name) {
+    case 'ECDSA': {
+      const curve = alg.namedCurve ?? 'unknown';
+      const bits = CURVE_BITS[curve] ?? Number(/\d{3}/.exec(curve)?.[0] ?? NaN); // brainpoolP256r1 -> 256
+      return Number.isFinite(bits) ? { algorithm: 'ECDSA', oid, curve, size: bits } : { algorithm: 'ECDSA', oid, curve };
+    }
+    case 'RSASSA-PKCS1-v1_5':
+    case 'RSA-PSS':
+      return alg.modulusLength ? { algorithm: 'RSA', oid, size: alg.modulusLength } : { algorithm: 'RSA', oid };
+    case 'Ed25519':
+      return { algorithm: 'Ed25519', oid, size: 256 };
+    case 'EdDSA':
+      return alg.namedCurve === 'Ed448' ? { algorithm: 'Ed448', oid, size: 448 } : { algorithm: 'EdDSA', oid };
+    default:
+      // The library echoes the OID back as the name of algorithms it does not know.
+      return { algorithm: alg.name, oid };
+  }
+}
+
+export function subjectAlternativeNames(extnValue: ArrayBuffer, options: IAsnParseOptions): SubjectAlternativeName[] {
+  // Parsed from the ASN.1 schema directly: the library's GeneralNames drops otherName
+  // entries it has no text form for, and Fulcio's username identity is one of those.
+  const names = AsnConvert.parse(extnValue, AsnSubjectAlternativeName, options);
+  // Array.from: GeneralNames subclasses Array, and flatMap on it would return that subclass.
+  return Array.from(names).flatMap((n) => {
+    const san = fromGeneralName(n);
+    return san ? [san] : [];
+  });
+}
+
+function fromGeneralName(n: GeneralName): SubjectAlternativeName | null {
+  if (n.uniformResourceIdentifier !== undefined) return { type: 'uri', value: n.uniformResourceIdentifier };
+  if (n.rfc822Name !== undefined) return { type: 'email', value: n.rfc822Name };
+  if (n.dNSName !== undefined) return { type: 'dns', value: n.dNSName };
+  if (n.iPAddress !== undefined) return { type: 'ip', value: n.iPAddress };
+  if (n.otherName) return fromOtherName(n.otherName.typeId, n.otherName.value);
+  if (n.directoryName) return { type: 'directoryName', value: formatName(new Name(AsnConvert.serialize(n.directoryName))) };
+  if (n.registeredID !== undefined) return { type: 'registeredId', value: n.registeredID };
+  return null; // x400Address / ediPartyName: obsolete, never seen in Sigstore.
+}
+
+function fromOtherName(typeId: string, value: ArrayBuffer): SubjectAlternativeName {
+  const decoded = decodeDerTextString(value);
+  if (typeId === FULCIO_OTHER_NAME_OID && !decoded?.utf8String) {
+    throw malformed(
+      `The certificate's otherName identity (${FULCIO_OTHER_NAME_OID}) is not a DER UTF8String as Fulcio specifies; ` +
+        'the identity cannot be read reliably, so the certificate is rejected.',
+    );
+  }
+  const text = decoded ? decoded.text : `#${Buffer.from(value).toString('hex')}`;
+  return { type: 'otherName', value: text, typeId };
+}

@@ -1,0 +1,143 @@
+/**
+ * The sandbox "signing world": a real OCI registry (Debian's docker-registry) and a
+ * local Sigstore instance (Fulcio CA, CT log, Rekor) on loopback, plus scenarios
+ * pushed and signed the way cosign does. Used by the integration tests, the e2e
+ * tests and the demo. Nothing here is a mock of those parts: the same lib/ code
+ * reads it as it reads a real registry.
+ */
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { RegistryClient } from '../lib/oci/client';
+import type { RepositoryLocator } from '../lib/oci/reference';
+import type { CosignSignatureLayer } from '../lib/cosign/types';
+import { startRegistry, type RunningRegistry } from './registry';
+import { startSigstoreInstance, type SigstoreInstance } from './sigstore-instance';
+import { buildImage, buildMultiArchIndex } from './oci-images';
+import { pushCosignSignatures, pushImage, pushIndex } from './push';
+import { forgeSet, githubWorkflowIdentity, GITHUB_ACTIONS_ISSUER, signKeyless, signWithKey, simpleSigningPayload } from './cosign-sign';
+import { generateCosignKeyPair, readCosignPrivateKey } from './cosign-key';
+
+export const ORG_REPO = 'acme/widget';
+export const RELEASE_WORKFLOW = '.github/workflows/release.yml@refs/heads/main';
+export const EXPECTED_IDENTITY = githubWorkflowIdentity(ORG_REPO, RELEASE_WORKFLOW);
+export const EXPECTED_ISSUER = GITHUB_ACTIONS_ISSUER;
+export const KEY_PASSWORD = 'sandbox-password';
+
+export interface SandboxWorld {
+  registry: RunningRegistry;
+  sigstore: SigstoreInstance;
+  /** A second, unrelated Sigstore instance: its signatures must not verify against `sigstore`. */
+  foreign: SigstoreInstance;
+  client: RegistryClient;
+  trustedRootPath: string;
+  /** cosign key pair used for key-based signatures (private key in cosign's encrypted format). */
+  key: { privateKeyPem: string; publicKeyPem: string; publicKeyPath: string };
+  wrongKey: { publicKeyPem: string; publicKeyPath: string };
+  stop(): Promise<void>;
+}
+
+export async function startSandboxWorld(opts: { dataDir: string }): Promise<SandboxWorld> {
+  mkdirSync(opts.dataDir, { recursive: true });
+  const registry = await startRegistry();
+  const sigstore = await startSigstoreInstance({ dataDir: path.join(opts.dataDir, 'instance') });
+  const foreign = await startSigstoreInstance();
+  const trustedRootPath = path.join(opts.dataDir, 'trusted_root.json');
+  await sigstore.writeTrustedRoot(trustedRootPath);
+  const { writeFileSync } = await import('node:fs');
+  const key = generateCosignKeyPair(KEY_PASSWORD);
+  const wrong = generateCosignKeyPair(KEY_PASSWORD);
+  const publicKeyPath = path.join(opts.dataDir, 'cosign.pub');
+  const wrongPath = path.join(opts.dataDir, 'wrong.pub');
+  writeFileSync(path.join(opts.dataDir, 'cosign.key'), key.privateKeyPem);
+  writeFileSync(publicKeyPath, key.publicKeyPem);
+  writeFileSync(wrongPath, wrong.publicKeyPem);
+  const client = new RegistryClient({ allowHttp: [registry.host], maxRetries: 0 });
+  return {
+    registry,
+    sigstore,
+    foreign,
+    client,
+    trustedRootPath,
+    key: { ...key, publicKeyPath },
+    wrongKey: { publicKeyPem: wrong.publicKeyPem, publicKeyPath: wrongPath },
+    async stop() {
+      await Promise.allSettled([registry.stop(), sigstore.stop(), foreign.stop()]);
+    },
+  };
+}
+
+export interface Scenario {
+  name: string;
+  /** Full reference, e.g. 127.0.0.1:5000/demo/keyless-ok:1.0 */
+  reference: string;
+  digest: string;
+  /** What a verification with the expected identity (or key) should say. */
+  expect: 'verified' | 'failed' | 'unsigned';
+  description: string;
+}
+
+function repoOf(world: SandboxWorld, name: string): RepositoryLocator {
+  return { registry: world.registry.host, repository: `demo/${name}` };
+}
+
+async function pushSigned(
+  world: SandboxWorld,
+  name: string,
+  sign: (payload: Buffer, digest: string, ref: string) => Promise<CosignSignatureLayer[]>,
+): Promise<{ reference: string; digest: string }> {
+  const repo = repoOf(world, name);
+  const digest = await pushImage(world.client, repo, '1.0', buildImage({ files: { 'hello.txt': `${name}\n` } }));
+  const dockerRef = `${repo.registry}/${repo.repository}`;
+  const layers = await sign(simpleSigningPayload(dockerRef, digest), digest, dockerRef);
+  if (layers.length) await pushCosignSignatures(world.client, repo, digest, layers);
+  return { reference: `${dockerRef}:1.0`, digest };
+}
+
+const claims = (workflowRef = RELEASE_WORKFLOW, repository = ORG_REPO) => ({ repository, workflowRef, trigger: 'push' });
+
+/** Pushes and signs every scenario the tests and the demo use. */
+export async function seedScenarios(world: SandboxWorld): Promise<Scenario[]> {
+  const out: Scenario[] = [];
+  const privateKey = readCosignPrivateKey(world.key.privateKeyPem, KEY_PASSWORD);
+  const add = (name: string, expect: Scenario['expect'], description: string, r: { reference: string; digest: string }) =>
+    out.push({ name, expect, description, ...r });
+
+  add('keyless-ok', 'verified', 'Keyless signature from the release workflow on main', await pushSigned(world, 'keyless-ok', async (p) => [await signKeyless(p, world.sigstore, claims())]));
+  add('keyed', 'verified', 'Signed with a cosign key pair (verify with cosign.pub)', await pushSigned(world, 'keyed', async (p) => [await signWithKey(p, privateKey)]));
+  add('unsigned', 'unsigned', 'Pushed without any signature', await pushSigned(world, 'unsigned', async () => []));
+  add('wrong-signer', 'failed', 'Signed from a feature branch, not from main', await pushSigned(world, 'wrong-signer', async (p) => [await signKeyless(p, world.sigstore, claims('.github/workflows/release.yml@refs/heads/feature-x'))]));
+  add('main-hotfix', 'failed', 'Signed from refs/heads/main-hotfix (an unanchored match would accept it)', await pushSigned(world, 'main-hotfix', async (p) => [await signKeyless(p, world.sigstore, claims('.github/workflows/release.yml@refs/heads/main-hotfix'))]));
+  add('tampered', 'failed', 'Payload altered after signing', await pushSigned(world, 'tampered', async (p) => {
+    const layer = await signKeyless(p, world.sigstore, claims());
+    const altered = Buffer.from(p.toString('utf8').replace('"critical"', '"critical" ').replace(/}$/, ' }'));
+    return [{ ...layer, payload: altered }];
+  }));
+  add('forged-set', 'failed', 'Rekor signed entry timestamp forged', await pushSigned(world, 'forged-set', async (p) => [forgeSet(await signKeyless(p, world.sigstore, claims()))]));
+  add('foreign-ca', 'failed', 'Signed by another Sigstore instance (untrusted CA and log)', await pushSigned(world, 'foreign-ca', async (p) => [await signKeyless(p, world.foreign, claims())]));
+
+  // Replay: keyless-ok's valid signature copied onto another image's .sig tag.
+  {
+    const repo = repoOf(world, 'replayed');
+    const digest = await pushImage(world.client, repo, '1.0', buildImage({ files: { 'hello.txt': 'replayed\n' } }));
+    const okRepo = repoOf(world, 'keyless-ok');
+    const okDigest = out.find((s) => s.name === 'keyless-ok')!.digest;
+    const okPayload = simpleSigningPayload(`${okRepo.registry}/${okRepo.repository}`, okDigest);
+    await pushCosignSignatures(world.client, repo, digest, [await signKeyless(okPayload, world.sigstore, claims())]);
+    add('replayed', 'failed', "A valid signature of another image copied onto this image's .sig tag", { reference: `${repo.registry}/${repo.repository}:1.0`, digest });
+  }
+
+  // Multi-arch: one index signed at the index digest, one signed only per platform.
+  for (const [name, atIndex] of [
+    ['multiarch', true],
+    ['multiarch-platforms', false],
+  ] as const) {
+    const repo = repoOf(world, name);
+    const index = buildMultiArchIndex(name);
+    const digest = await pushIndex(world.client, repo, '1.0', index);
+    const ref = `${repo.registry}/${repo.repository}`;
+    const targets = atIndex ? [digest] : index.images.map((i) => i.digest);
+    for (const d of targets) await pushCosignSignatures(world.client, repo, d, [await signKeyless(simpleSigningPayload(ref, d), world.sigstore, claims())]);
+    add(name, atIndex ? 'verified' : 'unsigned', atIndex ? 'Multi-arch index signed at the index digest' : 'Multi-arch index whose platform manifests are signed, not the index', { reference: `${ref}:1.0`, digest });
+  }
+  return out;
+}

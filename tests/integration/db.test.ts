@@ -1,0 +1,406 @@
+// Storage: offline migrations (WASM schema engine) on fresh SQLite files, and the
+// append-only history kept by lib/db/runs.ts. Needs `npm run db:generate` first.
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import os from 'node:os';
+import path from 'node:path';
+import { createClient } from '@libsql/client';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { SigscopeError } from '../../lib/errors';
+import { closeDb, getDb, openDb, type Db } from '../../lib/db/client';
+import { migrateDatabase } from '../../lib/db/migrate';
+import { defaultMigrationsDir } from '../../lib/db/paths';
+import {
+  createRun,
+  finishRun,
+  getImage,
+  getRun,
+  listImages,
+  listRuns,
+  recordTagObservation,
+  upsertCertificate,
+  upsertImage,
+  upsertSignature,
+  type CreateRunInput,
+} from '../../lib/db/runs';
+
+const tmp = mkdtempSync(path.join(os.tmpdir(), 'sigscope-db-test-'));
+const committed = readdirSync(defaultMigrationsDir()).filter((n) => /^\d{14}_/.test(n)).sort();
+
+afterAll(() => {
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+function fileUrl(name: string): string {
+  return `file:${path.join(tmp, name)}`;
+}
+
+async function sql<T = Record<string, unknown>>(url: string, query: string): Promise<T[]> {
+  const c = createClient({ url });
+  try {
+    return (await c.execute(query)).rows as unknown as T[];
+  } finally {
+    c.close();
+  }
+}
+
+const DIGEST_A = `sha256:${'a'.repeat(64)}`;
+const DIGEST_B = `sha256:${'b'.repeat(64)}`;
+const FP = 'ab'.repeat(32);
+
+const runInput: CreateRunInput = {
+  input: 'registry.example/team/app:1.0',
+  source: 'cli',
+  policy: { identity: 'https://github.com/team/app/.github/workflows/release.yml@refs/heads/main', issuer: 'https://token.actions.githubusercontent.com' },
+  policyHash: 'sha256:policy',
+  trustRootName: 'public-good',
+  trustRootHash: 'sha256:root',
+};
+
+const checks = [
+  { name: 'certificate-chain', passed: true, detail: 'chains to Fulcio' },
+  { name: 'tlog', passed: true, detail: 'Rekor entry 42' },
+];
+
+describe('migrateDatabase', () => {
+  it('has a committed init migration', () => {
+    expect(committed.length).toBeGreaterThanOrEqual(1);
+    expect(committed[0]).toMatch(/^\d{14}_init$/);
+    expect(readFileSync(path.join(defaultMigrationsDir(), 'migration_lock.toml'), 'utf8')).toContain('provider = "sqlite"');
+  });
+
+  it('migrates a fresh database, keeps _prisma_migrations, and is idempotent', async () => {
+    const url = fileUrl('nested/dir/fresh.db');
+    const first = await migrateDatabase(url);
+    expect(first.applied).toEqual(committed);
+    console.info(`fresh migration of ${committed.length} migration(s): ${first.durationMs} ms`);
+
+    const second = await migrateDatabase(url);
+    expect(second.applied).toEqual([]);
+
+    const rows = await sql<{ migration_name: string; checksum: string; finished_at: string | null; rolled_back_at: string | null }>(
+      url,
+      'SELECT migration_name, checksum, finished_at, rolled_back_at FROM _prisma_migrations ORDER BY migration_name',
+    );
+    expect(rows.map((r) => r.migration_name)).toEqual(committed);
+    for (const r of rows) {
+      expect(r.finished_at).not.toBeNull();
+      expect(r.rolled_back_at).toBeNull();
+      const file = readFileSync(path.join(defaultMigrationsDir(), r.migration_name, 'migration.sql'));
+      expect(r.checksum).toBe(createHash('sha256').update(file).digest('hex'));
+    }
+    const tables = (await sql<{ name: string }>(url, "SELECT name FROM sqlite_master WHERE type='table' ORDER BY name")).map((t) => t.name);
+    expect(tables).toEqual(expect.arrayContaining(['Image', 'TagObservation', 'Certificate', 'Signature', 'VerificationRun', 'SignatureResult']));
+    expect(existsSync(`${path.join(tmp, 'nested/dir/fresh.db')}.migrate-lock`)).toBe(false);
+  });
+
+  it('serializes concurrent migrations of one file', async () => {
+    const url = fileUrl('concurrent.db');
+    const results = await Promise.all([migrateDatabase(url), migrateDatabase(url), migrateDatabase(url)]);
+    expect(results.flatMap((r) => r.applied).sort()).toEqual(committed);
+  });
+
+  it('fails loudly on a broken migration, and keeps refusing afterwards', async () => {
+    const dir = path.join(tmp, 'broken-migrations');
+    cpSync(defaultMigrationsDir(), dir, { recursive: true });
+    mkdirSync(path.join(dir, '29990101000000_broken'));
+    writeFileSync(path.join(dir, '29990101000000_broken', 'migration.sql'), 'CREATE TABLE "Ok" ("id" TEXT);\nCREATE TABLLE oops (;\n');
+    const url = fileUrl('broken.db');
+
+    const error = await migrateDatabase(url, { migrationsDir: dir }).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(SigscopeError);
+    expect((error as SigscopeError).code).toBe('DATABASE');
+    expect((error as Error).message).toContain('29990101000000_broken');
+    expect((error as Error).message).toMatch(/syntax error/);
+
+    const rows = await sql<{ migration_name: string; finished_at: string | null; logs: string | null }>(
+      url,
+      'SELECT migration_name, finished_at, logs FROM _prisma_migrations ORDER BY migration_name',
+    );
+    const broken = rows.find((r) => r.migration_name === '29990101000000_broken');
+    expect(broken?.finished_at).toBeNull();
+    expect(broken?.logs).toMatch(/syntax error/);
+
+    await expect(migrateDatabase(url, { migrationsDir: dir })).rejects.toThrow(/failed migrations/);
+    // The good migrations alone are no longer enough either: the failure must be resolved by a person.
+    await expect(migrateDatabase(url)).rejects.toThrow(/failed migrations/);
+  });
+
+  it('warns (without blocking) when an applied migration was edited', async () => {
+    const dir = path.join(tmp, 'edited-migrations');
+    cpSync(defaultMigrationsDir(), dir, { recursive: true });
+    const url = fileUrl('edited.db');
+    await migrateDatabase(url, { migrationsDir: dir });
+    const file = path.join(dir, committed[0]!, 'migration.sql');
+    writeFileSync(file, `${readFileSync(file, 'utf8')}\n-- edited\n`);
+    const writes: string[] = [];
+    const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      writes.push(String(chunk));
+      return true;
+    });
+    try {
+      expect((await migrateDatabase(url, { migrationsDir: dir })).applied).toEqual([]);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(writes.join('')).toContain(`changed after being applied: ${committed[0]}`);
+  });
+
+  it('refuses an empty or missing migrations folder and unsupported URLs', async () => {
+    await expect(migrateDatabase(fileUrl('none.db'), { migrationsDir: path.join(tmp, 'does-not-exist') })).rejects.toThrow(/No migrations found/);
+    await expect(migrateDatabase('postgresql://u@127.0.0.1:1/db')).rejects.toThrow(/PostgreSQL support arrives with the team-path issue/);
+    await expect(migrateDatabase('mysql://x')).rejects.toThrow(/not supported/);
+  });
+});
+
+describe('getDb', () => {
+  const saved = process.env.DATABASE_URL;
+  afterAll(async () => {
+    await closeDb();
+    if (saved === undefined) delete process.env.DATABASE_URL;
+    else process.env.DATABASE_URL = saved;
+  });
+
+  it('returns one migrated client per DATABASE_URL', async () => {
+    process.env.DATABASE_URL = fileUrl('getdb/app.db');
+    const [a, b] = await Promise.all([getDb(), getDb()]);
+    expect(a).toBe(b);
+    expect(await getDb()).toBe(a);
+    expect(await a.verificationRun.count()).toBe(0);
+    const mode = await a.$queryRawUnsafe<Array<{ journal_mode: string }>>('PRAGMA journal_mode');
+    expect(mode[0]?.journal_mode).toBe('wal');
+  });
+
+  it('refuses PostgreSQL clearly for now', async () => {
+    process.env.DATABASE_URL = 'postgres://u@127.0.0.1:1/db';
+    await expect(getDb()).rejects.toThrow(/PostgreSQL support arrives with the team-path issue/);
+  });
+});
+
+describe('runs', () => {
+  let db: Db;
+  const url = fileUrl('runs.db');
+
+  beforeAll(async () => {
+    db = await openDb(url);
+  });
+  afterAll(async () => {
+    await db?.$disconnect();
+  });
+
+  it('upserts are idempotent and never mutate stored rows', async () => {
+    const platforms = [{ os: 'linux', architecture: 'amd64', digest: DIGEST_B }];
+    const img = await upsertImage(db, { registry: 'registry.example', repository: 'team/app', digest: DIGEST_A, mediaType: 'application/vnd.oci.image.index.v1+json', platforms });
+    const again = await upsertImage(db, { registry: 'registry.example', repository: 'team/app', digest: DIGEST_A, mediaType: 'changed', platforms: [] });
+    expect(again.id).toBe(img.id);
+    expect(again.mediaType).toBe('application/vnd.oci.image.index.v1+json');
+    expect(again.platforms).toEqual(platforms);
+    expect(again.firstSeenAt).toEqual(img.firstSeenAt);
+
+    // Same digest in another repository is another image.
+    const other = await upsertImage(db, { registry: 'registry.example', repository: 'team/other', digest: DIGEST_A, mediaType: 'm', platforms: [] });
+    expect(other.id).not.toBe(img.id);
+
+    const decoded = {
+      fingerprintSha256: FP,
+      pem: '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n',
+      subject: '',
+      issuer: 'O=sigstore.dev, CN=sigstore-intermediate',
+      identity: 'https://github.com/team/app/.github/workflows/release.yml@refs/heads/main',
+      oidcIssuer: 'https://token.actions.githubusercontent.com',
+      notBefore: '2024-05-01T10:00:00.000Z',
+      notAfter: '2024-05-01T10:10:00.000Z',
+      serialNumber: '01ab',
+      sctCount: 1,
+      fulcio: { sourceRepositoryUri: 'https://github.com/team/app' },
+    };
+    const cert = await upsertCertificate(db, decoded);
+    expect(cert.extensions).toEqual({ serialNumber: '01ab', sctCount: 1, fulcio: { sourceRepositoryUri: 'https://github.com/team/app' } });
+    expect(cert.notBefore.toISOString()).toBe('2024-05-01T10:00:00.000Z');
+    const colonUpper = FP.toUpperCase().match(/../g)!.join(':');
+    const certAgain = await upsertCertificate(db, { ...decoded, fingerprintSha256: colonUpper, pem: 'other', identity: 'someone-else' });
+    expect(certAgain.id).toBe(cert.id);
+    expect(certAgain.pem).toBe(decoded.pem);
+    expect(certAgain.identity).toBe(decoded.identity);
+
+    const sigInput = {
+      imageId: img.id,
+      kind: 'cosign-sig' as const,
+      source: `sha256-${'a'.repeat(64)}.sig@sha256:${'c'.repeat(64)}`,
+      layerDigest: `sha256:${'c'.repeat(64)}`,
+      payloadDigest: `sha256:${'d'.repeat(64)}`,
+      signatureB64: 'MEUCIQ==',
+      certificateId: cert.id,
+      identity: decoded.identity,
+      oidcIssuer: decoded.oidcIssuer,
+      rekorLogIndex: 123456789012, // > 2^32
+      rekorLogId: 'c0d23d6ad406973f9559f3ba2d1ca01f84147d8ffc5b8445c224f98b9591801d',
+      rekorIntegratedTime: 1714557600,
+    };
+    const sig = await upsertSignature(db, sigInput);
+    expect(sig.rekorLogIndex).toBe(123456789012n);
+    expect(sig.rekorIntegratedTime?.toISOString()).toBe('2024-05-01T10:00:00.000Z');
+    const concurrent = await Promise.all(Array.from({ length: 5 }, () => upsertSignature(db, { ...sigInput, signatureB64: 'changed' })));
+    expect(new Set(concurrent.map((s) => s.id))).toEqual(new Set([sig.id]));
+    expect(await db.signature.count({ where: { imageId: img.id } })).toBe(1);
+    expect((await db.signature.findUniqueOrThrow({ where: { id: sig.id } })).signatureB64).toBe('MEUCIQ==');
+
+    // Tag observations are one row each.
+    await recordTagObservation(db, img.id, '1.0', DIGEST_A, new Date('2024-05-01T10:00:00Z'));
+    await recordTagObservation(db, img.id, '1.0', DIGEST_A, new Date('2024-05-02T10:00:00Z'));
+    expect(await db.tagObservation.count({ where: { imageId: img.id } })).toBe(2);
+  });
+
+  it('keeps every run: a later run for the same image never overwrites an earlier one', async () => {
+    const img = await upsertImage(db, { registry: 'registry.example', repository: 'team/app', digest: DIGEST_A, mediaType: 'x', platforms: [] });
+    const sig = await upsertSignature(db, {
+      imageId: img.id,
+      kind: 'cosign-sig',
+      source: 's',
+      layerDigest: `sha256:${'c'.repeat(64)}`,
+      payloadDigest: `sha256:${'d'.repeat(64)}`,
+      signatureB64: 'x',
+    });
+
+    const run1 = await createRun(db, { ...runInput, imageId: img.id, tag: '1.0' });
+    expect(run1.status).toBe('running');
+    expect(run1.finishedAt).toBeNull();
+    await finishRun(db, run1.id, {
+      status: 'verified',
+      summary: { text: '1 of 1 signature verified', verified: 1 },
+      results: [{ signatureId: sig.id, verdict: 'verified', checks, identity: 'alice', oidcIssuer: 'https://issuer', platform: null }],
+    });
+    const run1Before = await getRun(db, run1.id);
+
+    const run2 = await createRun(db, { ...runInput, source: 'web' });
+    const finished2 = await finishRun(db, run2.id, {
+      status: 'failed',
+      imageId: img.id,
+      tag: '1.0',
+      summary: { text: '0 of 2 verified' },
+      results: [
+        { signatureId: sig.id, verdict: 'failed', reasonCode: 'IDENTITY_MISMATCH', reason: 'signed by bob', checks: [{ name: 'identity', passed: false, detail: 'bob' }] },
+        { signatureId: null, verdict: 'signed-unchecked', checks: [], platform: 'linux/arm64/v8' },
+      ],
+    });
+    expect(finished2.imageId).toBe(img.id);
+    expect(finished2.finishedAt).toBeInstanceOf(Date);
+
+    // Run 1 is untouched by run 2.
+    expect(await getRun(db, run1.id)).toEqual(run1Before);
+    expect(run1Before?.status).toBe('verified');
+    expect(run1Before?.summary).toEqual({ text: '1 of 1 signature verified', verified: 1 });
+    expect(run1Before?.policy).toEqual(runInput.policy);
+    expect(run1Before?.results).toHaveLength(1);
+    expect(run1Before?.results[0]?.checks).toEqual(checks);
+    expect(run1Before?.results[0]?.signature?.id).toBe(sig.id);
+
+    const detail2 = await getRun(db, run2.id);
+    expect(detail2?.results.map((r) => r.verdict)).toEqual(['failed', 'signed-unchecked']);
+    expect(detail2?.results[1]?.platform).toBe('linux/arm64/v8');
+    expect(detail2?.image?.id).toBe(img.id);
+
+    // Finishing twice is refused, and changes nothing.
+    await expect(finishRun(db, run1.id, { status: 'failed', summary: {}, results: [] })).rejects.toThrow(/append-only/);
+    expect(await getRun(db, run1.id)).toEqual(run1Before);
+
+    const image = await getImage(db, img.id);
+    expect(image?.runs.map((r) => r.id)).toEqual([run2.id, run1.id]);
+    expect(image?.runs.map((r) => r.resultCount)).toEqual([2, 1]);
+    expect(image?.signatures.map((s) => s.id)).toEqual([sig.id]);
+    expect(image?.tagObservations.map((t) => t.observedAt.toISOString())).toEqual(['2024-05-02T10:00:00.000Z', '2024-05-01T10:00:00.000Z']);
+  });
+
+  it('stores a failed run with its error, earlier runs intact', async () => {
+    const before = await listRuns(db, { limit: 200 });
+    const details = await Promise.all(before.runs.map((r) => getRun(db, r.id)));
+
+    const run = await createRun(db, { ...runInput, input: 'nope.invalid/app:latest' });
+    const failed = await finishRun(db, run.id, {
+      status: 'error',
+      errorCode: 'REGISTRY_UNREACHABLE',
+      errorMessage: 'Could not reach nope.invalid: getaddrinfo ENOTFOUND',
+      summary: { text: 'registry unreachable' },
+      results: [],
+    });
+    expect(failed).toMatchObject({ status: 'error', errorCode: 'REGISTRY_UNREACHABLE', imageId: null, input: 'nope.invalid/app:latest' });
+
+    const after = await listRuns(db, { limit: 200 });
+    expect(after.runs[0]?.id).toBe(run.id);
+    expect(after.runs[0]?.image).toBeNull();
+    expect(after.runs.slice(1).map((r) => r.id)).toEqual(before.runs.map((r) => r.id));
+    expect(await Promise.all(before.runs.map((r) => getRun(db, r.id)))).toEqual(details);
+  });
+
+  it('writes a run and its results in one transaction', async () => {
+    const run = await createRun(db, runInput);
+    await expect(
+      finishRun(db, run.id, {
+        status: 'verified',
+        summary: {},
+        results: [
+          { verdict: 'verified', checks },
+          { signatureId: 'no-such-signature', verdict: 'verified', checks },
+        ],
+      }),
+    ).rejects.toBeInstanceOf(SigscopeError);
+    const stored = await getRun(db, run.id);
+    expect(stored?.status).toBe('running');
+    expect(stored?.finishedAt).toBeNull();
+    expect(stored?.results).toEqual([]);
+  });
+
+  it('paginates runs newest first', async () => {
+    const all = await listRuns(db, { limit: 200 });
+    expect(all.nextCursor).toBeNull();
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: Awaited<ReturnType<typeof listRuns>> = await listRuns(db, { limit: 2, cursor });
+      seen.push(...page.runs.map((r) => r.id));
+      cursor = page.nextCursor;
+    } while (cursor);
+    expect(seen).toEqual(all.runs.map((r) => r.id));
+    const times = all.runs.map((r) => r.createdAt.getTime());
+    expect([...times].sort((a, b) => b - a)).toEqual(times);
+  });
+
+  it('lists images with their latest run', async () => {
+    const images = await listImages(db);
+    const app = images.find((i) => i.repository === 'team/app');
+    expect(app?.runCount).toBe(2);
+    expect(app?.latestRun?.status).toBe('failed');
+    expect(app?.latestTag?.tag).toBe('1.0');
+    expect(app?.signatureCount).toBe(1);
+    expect(images.map((i) => i.repository)).toEqual(['team/app', 'team/other']);
+  });
+
+  it('reports a corrupt JSON column clearly instead of crashing', async () => {
+    const run = await createRun(db, runInput);
+    await db.$executeRawUnsafe('UPDATE "VerificationRun" SET "summary" = ? WHERE "id" = ?', '{not json', run.id);
+    const error = await getRun(db, run.id).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(SigscopeError);
+    expect((error as SigscopeError).code).toBe('DATABASE');
+    expect((error as Error).message).toContain(`VerificationRun ${run.id} column "summary" is not valid JSON`);
+
+    await db.$executeRawUnsafe('UPDATE "VerificationRun" SET "summary" = ? WHERE "id" = ?', '[1,2]', run.id);
+    await expect(getRun(db, run.id)).rejects.toThrow(/column "summary" does not have the expected shape/);
+  });
+
+  it('rejects invalid input before writing', async () => {
+    await expect(createRun(db, { ...runInput, source: 'nope' as never })).rejects.toThrow(/unknown source/);
+    const run = await createRun(db, runInput);
+    await expect(finishRun(db, run.id, { status: 'running' as never, summary: {}, results: [] })).rejects.toThrow(/unknown status/);
+    await expect(
+      finishRun(db, run.id, { status: 'verified', summary: {}, results: [{ verdict: 'verified', checks: [{ name: 'x' }] as never }] }),
+    ).rejects.toThrow(/Cannot store result 0 checks/);
+    await expect(upsertCertificate(db, { fingerprintSha256: 'zz', pem: 'p', subject: '', issuer: '', notBefore: new Date(), notAfter: new Date() })).rejects.toThrow(/SHA-256/);
+    expect((await getRun(db, run.id))?.status).toBe('running');
+  });
+});
