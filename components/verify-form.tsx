@@ -34,7 +34,14 @@ async function postVerify(body: unknown): Promise<VerifyResponse> {
 const input = 'w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm shadow-sm placeholder:text-slate-400 focus:border-sky-500 focus:outline-none focus:ring-2 focus:ring-sky-200';
 const label = 'block text-sm font-medium text-slate-700 mb-1';
 
-export function VerifyForm({ trustRoots, defaultTrustRoot }: { trustRoots: string[]; defaultTrustRoot: string }) {
+export interface DemoExamples {
+  identity: string;
+  issuer: string;
+  publicKeyPem: string;
+  scenarios: Array<{ name: string; reference: string; description: string; expect: string }>;
+}
+
+export function VerifyForm({ trustRoots, defaultTrustRoot, examples }: { trustRoots: string[]; defaultTrustRoot: string; examples?: DemoExamples }) {
   const queryClient = useQueryClient();
   const [reference, setReference] = useState('');
   const [mode, setMode] = useState<Mode>('keyless');
@@ -65,8 +72,42 @@ export function VerifyForm({ trustRoots, defaultTrustRoot }: { trustRoots: strin
     mutation.mutate({ reference: reference.trim(), policy, trustRoot });
   }
 
+  function applyExample(s: DemoExamples['scenarios'][number]) {
+    if (!examples) return;
+    setReference(s.reference);
+    if (s.name === 'keyed') {
+      setMode('key');
+      setKey(examples.publicKeyPem);
+    } else {
+      setMode('keyless');
+      setIdentity(examples.identity);
+      setIdentityMatch('exact');
+      setIssuer(examples.issuer);
+      setIssuerMatch('exact');
+    }
+    if (trustRoots.includes('sandbox')) setTrustRoot('sandbox');
+  }
+
   return (
     <div className="space-y-6">
+      {examples && examples.scenarios.length > 0 && (
+        <section aria-label="Demo images" className="rounded-lg border border-slate-200 bg-white p-4 text-sm shadow-sm">
+          <p className="mb-2 text-slate-600">Demo images in the sandbox registry: pick one to fill the form with it and the expected signer.</p>
+          <div className="flex flex-wrap gap-2">
+            {examples.scenarios.map((s) => (
+              <button
+                key={s.name}
+                type="button"
+                title={s.description}
+                onClick={() => applyExample(s)}
+                className="rounded-full border border-slate-300 px-3 py-1 font-mono text-xs hover:border-sky-500 hover:bg-sky-50"
+              >
+                {s.name}
+              </button>
+            ))}
+          </div>
+        </section>
+      )}
       <form onSubmit={submit} className="space-y-5 rounded-lg border border-slate-200 bg-white p-6 shadow-sm" aria-label="Verify an image">
         <div>
           <label htmlFor="reference" className={label}>

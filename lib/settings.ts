@@ -10,10 +10,10 @@ import { SigscopeError } from './errors';
 import { PUBLIC_GOOD } from './verify/trust-root';
 
 // The CLI wrapper sets SIGSCOPE_HOME; the dashboard runs from the project directory.
-export const PROJECT_ROOT = path.resolve(process.env.SIGSCOPE_HOME ?? process.cwd());
+export const PROJECT_ROOT = path.resolve(/*turbopackIgnore: true*/ process.env.SIGSCOPE_HOME ?? process.cwd());
 
 export function dataDir(): string {
-  return path.resolve(process.env.SIGSCOPE_DATA_DIR ?? path.join(PROJECT_ROOT, 'data'));
+  return path.resolve(/*turbopackIgnore: true*/ process.env.SIGSCOPE_DATA_DIR ?? path.join(PROJECT_ROOT, "data"));
 }
 
 const HostSchema = z.string().trim().min(1).max(261).regex(/^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9a-fA-F:.]+\](:\d{1,5})?$/, 'a registry host such as 127.0.0.1:5000');

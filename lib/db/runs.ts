@@ -435,28 +435,40 @@ export function finishRun(db: Db, runId: string, outcome: FinishRunInput): Promi
       };
     });
 
-    const row = await db.$transaction(async (tx) => {
-      const current = await tx.verificationRun.findUnique({ where: { id: runId }, select: { imageId: true, tag: true, finishedAt: true } });
-      if (!current) throw new SigscopeError('INVALID_INPUT', `Cannot finish run ${runId}: no such run.`);
-      if (current.finishedAt) {
-        throw new SigscopeError('INVALID_INPUT', `Cannot finish run ${runId}: it already finished at ${current.finishedAt.toISOString()} (history is append-only).`);
-      }
-      const updated = await tx.verificationRun.updateMany({
-        where: { id: runId, finishedAt: null },
-        data: {
-          status: outcome.status,
-          errorCode: outcome.errorCode ?? null,
-          errorMessage: outcome.errorMessage ?? null,
-          summary,
-          finishedAt: new Date(),
-          ...(current.imageId == null && outcome.imageId ? { imageId: outcome.imageId } : {}),
-          ...(current.tag == null && outcome.tag ? { tag: outcome.tag } : {}),
-        },
-      });
-      if (updated.count !== 1) throw new SigscopeError('INVALID_INPUT', `Cannot finish run ${runId}: it was finished concurrently.`);
-      if (results.length > 0) await tx.signatureResult.createMany({ data: results });
-      return tx.verificationRun.findUniqueOrThrow({ where: { id: runId } });
-    });
+    // The first statement writes, so the SQLite write lock is taken (waiting up to the
+    // busy timeout) before anything is read: no read-then-upgrade deadlock between
+    // the CLI and the web app finishing runs at the same moment.
+    const row = await db.$transaction(
+      async (tx) => {
+        const updated = await tx.verificationRun.updateMany({
+          where: { id: runId, finishedAt: null },
+          data: {
+            status: outcome.status,
+            errorCode: outcome.errorCode ?? null,
+            errorMessage: outcome.errorMessage ?? null,
+            summary,
+            finishedAt: new Date(),
+          },
+        });
+        if (updated.count !== 1) {
+          const current = await tx.verificationRun.findUnique({ where: { id: runId }, select: { finishedAt: true } });
+          if (!current) throw new SigscopeError('INVALID_INPUT', `Cannot finish run ${runId}: no such run.`);
+          throw new SigscopeError(
+            'INVALID_INPUT',
+            `Cannot finish run ${runId}: it already finished at ${current.finishedAt?.toISOString() ?? '?'} (history is append-only).`,
+          );
+        }
+        if (outcome.imageId) {
+          await tx.verificationRun.updateMany({ where: { id: runId, imageId: null }, data: { imageId: outcome.imageId } });
+        }
+        if (outcome.tag) {
+          await tx.verificationRun.updateMany({ where: { id: runId, tag: null }, data: { tag: outcome.tag } });
+        }
+        if (results.length > 0) await tx.signatureResult.createMany({ data: results });
+        return tx.verificationRun.findUniqueOrThrow({ where: { id: runId } });
+      },
+      { maxWait: 20_000, timeout: 30_000 },
+    );
     return toRunRecord(row);
   });
 }

@@ -51,7 +51,11 @@ interface PanicRegistry {
 }
 
 let lastPanic: string | undefined;
-let modulePromise: Promise<SchemaEngineModule> | undefined;
+
+// Process-wide (not per module instance): the glue module keeps the WebAssembly
+// instance in its own module state, and test runners or dev servers may
+// evaluate this file more than once while Node caches the glue only once.
+const globalSlot = globalThis as { __sigscopeSchemaEngine?: Promise<SchemaEngineModule> };
 
 async function instantiate(): Promise<SchemaEngineModule> {
   const g = globalThis as { PRISMA_WASM_PANIC_REGISTRY?: PanicRegistry };
@@ -86,11 +90,11 @@ async function instantiate(): Promise<SchemaEngineModule> {
 }
 
 export function loadSchemaEngineModule(): Promise<SchemaEngineModule> {
-  modulePromise ??= instantiate().catch((e: unknown) => {
-    modulePromise = undefined;
+  globalSlot.__sigscopeSchemaEngine ??= instantiate().catch((e: unknown) => {
+    globalSlot.__sigscopeSchemaEngine = undefined;
     throw e;
   });
-  return modulePromise;
+  return globalSlot.__sigscopeSchemaEngine;
 }
 
 // ---------------------------------------------------------------------------

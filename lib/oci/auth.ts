@@ -20,7 +20,7 @@ export interface RegistryCredentials {
 const tokenResponseSchema = z.object({
   token: z.string().max(16 * 1024).optional(),
   access_token: z.string().max(16 * 1024).optional(),
-  expires_in: z.number().int().positive().max(366 * 24 * 3600).optional(),
+  expires_in: z.number().positive().max(366 * 24 * 3600).optional(),
 });
 
 const TOKEN_MAX_BYTES = 64 * 1024;

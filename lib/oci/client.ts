@@ -243,7 +243,7 @@ export class RegistryClient {
     await discard(head.response);
     if (head.response.status === 200) return digest;
 
-    const started = await this.request(repo, 'POST', `${base}/v2/${repo.repository}/blobs/uploads/`, scope, what, { 'Content-Length': '0' });
+    const started = await this.request(repo, 'POST', `${base}/v2/${repo.repository}/blobs/uploads/`, scope, what);
     const location = started.response.headers.get('location');
     if (started.response.status !== 202 || !location) throw await this.failure(started, repo, what);
     await discard(started.response);

@@ -174,7 +174,7 @@ export class Transport {
       : code === 'ENOTFOUND' ? 'the host name does not resolve — check the spelling'
       : code === 'EAI_AGAIN' ? 'DNS lookup failed temporarily'
       : code ? `network error ${code}`
-      : `network error: ${e instanceof Error ? e.message : String(e)}`;
+      : `network error: ${causeMessage(e)}`;
     return new SigscopeError('REGISTRY_UNREACHABLE', `cannot reach registry ${host} (${what}): ${reason}`, {
       cause: e,
       details: { retryable: code !== undefined && RETRYABLE_NETWORK_CODES.has(code), code },
@@ -274,4 +274,11 @@ function formatSeconds(ms: number): string {
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** fetch() wraps the real reason ("bad port", a socket error) in `cause`. */
+function causeMessage(e: unknown): string {
+  const cause = (e as { cause?: unknown } | null)?.cause;
+  if (cause instanceof Error && cause.message) return cause.message;
+  return e instanceof Error ? e.message : String(e);
 }

@@ -147,7 +147,7 @@ function checkRekorEntryMatches(c: ConvertedSignature, sig: DiscoveredSignature,
 }
 
 // The order in which Verifier.verify runs its stages, to report which ones passed before a failure.
-const STAGES = [
+export const STAGES = [
   { name: 'transparency-log-timestamp', detail: 'signed entry timestamp gives a trusted signing time' },
   { name: 'certificate-chain', detail: 'certificate chains to a trusted Fulcio CA, valid at the signing time' },
   { name: 'sct', detail: 'certificate carries a valid SCT from a trusted CT log' },
@@ -155,12 +155,12 @@ const STAGES = [
   { name: 'signature', detail: 'signature over the payload verifies' },
 ] as const;
 
-const KEY_STAGES = [
+export const KEY_STAGES = [
   { name: 'transparency-log', detail: 'Rekor entry verifies against the trusted log key' },
   { name: 'signature', detail: 'signature over the payload verifies with the public key' },
 ] as const;
 
-function stageOf(code: string, message: string): number {
+export function stageOf(code: string, message: string): number {
   switch (code) {
     case 'TIMESTAMP_ERROR':
       return 0;
@@ -177,7 +177,7 @@ function stageOf(code: string, message: string): number {
   }
 }
 
-function reasonFor(code: string, message: string, keyless: boolean): { code: ReasonCode; text: string } {
+export function reasonFor(code: string, message: string, keyless: boolean): { code: ReasonCode; text: string } {
   switch (code) {
     case 'TIMESTAMP_ERROR':
       return { code: 'TIMESTAMP_MISSING', text: `no trusted signing time: ${message}` };

@@ -1,6 +1,7 @@
 // Storage: offline migrations (WASM schema engine) on fresh SQLite files, and the
 // append-only history kept by lib/db/runs.ts. Needs `npm run db:generate` first.
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
@@ -353,6 +354,43 @@ describe('runs', () => {
     expect(stored?.results).toEqual([]);
   });
 
+  it('lets another process (the CLI beside the web app) write runs to the same file at the same time', async () => {
+    // A second process, as in real use: libSQL waits for locks synchronously, so two
+    // clients of one file inside one process would block each other's event loop.
+    const root = path.resolve(__dirname, '..', '..');
+    const childCode = `
+      // tsx compiles these (non-"type: module") files to CommonJS: named exports sit on default.
+      const load = async (f) => { const m = await import(f); return m.default ?? m; };
+      const { openDb } = await load(${JSON.stringify(path.join(root, 'lib/db/client.ts'))});
+      const { createRun, finishRun } = await load(${JSON.stringify(path.join(root, 'lib/db/runs.ts'))});
+      const db = await openDb(process.env.SIGSCOPE_TEST_URL);
+      const run = JSON.parse(process.env.SIGSCOPE_TEST_RUN);
+      for (let i = 0; i < 40; i++) {
+        const r = await createRun(db, { ...run, input: 'child-' + i });
+        await finishRun(db, r.id, { status: 'unsigned', summary: { i }, results: [{ verdict: 'failed', checks: [] }] });
+      }
+      await db.$disconnect();`;
+    const child = spawn(
+      process.execPath,
+      ['--conditions=react-server', '--import', path.join(root, 'node_modules/tsx/dist/loader.mjs'), '--input-type=module', '-e', childCode],
+      { cwd: root, env: { ...process.env, SIGSCOPE_TEST_URL: url, SIGSCOPE_TEST_RUN: JSON.stringify(runInput) }, stdio: ['ignore', 'inherit', 'pipe'] },
+    );
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    let done = false;
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => ((done = true), resolve(code))));
+    // Keep writing until the child has finished, so that the two really overlap.
+    let parentRuns = 0;
+    while (!done || parentRuns < 15) {
+      const r = await createRun(db, { ...runInput, input: `parent-${parentRuns}` });
+      await finishRun(db, r.id, { status: 'unsigned', summary: { i: parentRuns }, results: [{ verdict: 'failed', checks }] });
+      parentRuns++;
+    }
+    expect(await exited, stderr).toBe(0);
+    expect(await db.verificationRun.count({ where: { input: { startsWith: 'child-' }, status: 'unsigned' } })).toBe(40);
+    expect(await db.verificationRun.count({ where: { input: { startsWith: 'parent-' }, status: 'unsigned' } })).toBe(parentRuns);
+  });
+
   it('paginates runs newest first', async () => {
     const all = await listRuns(db, { limit: 200 });
     expect(all.nextCursor).toBeNull();
@@ -371,7 +409,7 @@ describe('runs', () => {
   it('lists images with their latest run', async () => {
     const images = await listImages(db);
     const app = images.find((i) => i.repository === 'team/app');
-    expect(app?.runCount).toBe(2);
+    expect(app?.runCount).toBe(2); // runs without an image (errors, concurrency) do not count
     expect(app?.latestRun?.status).toBe('failed');
     expect(app?.latestTag?.tag).toBe('1.0');
     expect(app?.signatureCount).toBe(1);

@@ -1,0 +1,35 @@
+import { z } from 'zod';
+import { runVerification } from '@/lib/audit/run-verification';
+import { errorResponse, parseJsonBody } from '@/lib/api/respond';
+import { NextResponse } from 'next/server';
+
+export const dynamic = 'force-dynamic';
+
+const Body = z.object({
+  reference: z.string().trim().min(1, 'enter an image reference').max(600),
+  policy: z.record(z.string(), z.unknown()).default({}),
+  trustRoot: z.string().max(64).default('public-good'),
+});
+
+/** Runs a verification now and records it. Bad input is still recorded as an errored run. */
+export async function POST(request: Request) {
+  const body = await parseJsonBody(request, Body);
+  if (!body.ok) return body.response;
+  try {
+    const outcome = await runVerification({ ...body.data, source: 'web' });
+    const status = outcome.status === 'error' && outcome.errorCode?.startsWith('INVALID') ? 400 : 200;
+    if (status !== 200) {
+      return NextResponse.json({ error: { code: outcome.errorCode, message: outcome.errorMessage }, runId: outcome.runId }, { status });
+    }
+    return NextResponse.json({
+      runId: outcome.runId,
+      imageId: outcome.imageId,
+      status: outcome.status,
+      summary: outcome.summary,
+      digest: outcome.digest,
+      errorCode: outcome.errorCode,
+    });
+  } catch (e) {
+    return errorResponse(e);
+  }
+}

@@ -1,0 +1,84 @@
+import Link from 'next/link';
+import { notFound } from 'next/navigation';
+import { Digest } from '@/components/digest';
+import { EmptyState } from '@/components/empty-state';
+import { formatTime, imageName } from '@/components/format';
+import { RunsTable } from '@/components/runs-table';
+import { getDb, getImage } from '@/lib/db';
+
+export const dynamic = 'force-dynamic';
+export const metadata = { title: 'Image' };
+
+export default async function ImagePage({ params }: { params: Promise<{ id: string }> }) {
+  const { id } = await params;
+  if (!/^[a-z0-9]{1,64}$/.test(id)) notFound();
+  const image = await getImage(await getDb(), id, { runsLimit: 100 });
+  if (!image) notFound();
+  const name = imageName(image);
+  return (
+    <div className="space-y-8">
+      <nav className="text-sm text-slate-500" aria-label="Breadcrumb">
+        <Link href="/images">Images</Link> / {name}
+      </nav>
+      <header className="space-y-2">
+        <h1 className="text-xl font-semibold break-all">{name}</h1>
+        <p className="text-sm"><Digest value={image.digest} full /></p>
+        <p className="text-xs text-slate-500">{image.mediaType} · first seen {formatTime(image.firstSeenAt)}</p>
+      </header>
+
+      {image.platforms.length > 0 && (
+        <section aria-labelledby="platforms" className="space-y-2">
+          <h2 id="platforms" className="text-lg font-semibold">Platforms</h2>
+          <ul className="grid gap-2 sm:grid-cols-2">
+            {image.platforms.map((p) => (
+              <li key={p.digest} className="rounded-md border border-slate-200 bg-white px-4 py-2 text-sm">
+                <span className="font-mono text-xs">{[p.os, p.architecture, p.variant].filter(Boolean).join('/')}</span> <Digest value={p.digest} />
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
+
+      <section aria-labelledby="tags" className="space-y-2">
+        <h2 id="tags" className="text-lg font-semibold">Tag observations</h2>
+        {image.tagObservations.length === 0 ? (
+          <p className="text-sm text-slate-600">Only ever verified by digest.</p>
+        ) : (
+          <ul className="space-y-1 text-sm">
+            {image.tagObservations.map((t) => (
+              <li key={t.id}><span className="font-mono">{t.tag}</span> → <Digest value={t.digest} /> <span className="text-slate-500">at {formatTime(t.observedAt)}</span></li>
+            ))}
+          </ul>
+        )}
+      </section>
+
+      <section aria-labelledby="signers" className="space-y-2">
+        <h2 id="signers" className="text-lg font-semibold">Signatures seen</h2>
+        {image.signatures.length === 0 ? (
+          <EmptyState title="No signatures seen for this image" />
+        ) : (
+          <ul className="space-y-2 text-sm">
+            {image.signatures.map((s) => (
+              <li key={s.id} className="rounded-md border border-slate-200 bg-white px-4 py-3">
+                <div className="font-mono text-xs break-all">{s.identity ?? (s.publicKeyFingerprint ? `key sha256:${s.publicKeyFingerprint}` : 'unknown signer')}</div>
+                <div className="mt-1 text-xs text-slate-500">
+                  {s.oidcIssuer && <>issuer {s.oidcIssuer} · </>}
+                  {s.rekorLogIndex != null && <>Rekor #{String(s.rekorLogIndex)} · </>}
+                  first seen {formatTime(s.firstSeenAt)}
+                </div>
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+
+      <section aria-labelledby="history" className="space-y-2">
+        <h2 id="history" className="text-lg font-semibold">Verification history</h2>
+        <RunsTable
+          caption="Verification runs of this image"
+          runs={image.runs.map((r) => ({ ...r, summary: typeof r.summary.text === 'string' ? r.summary.text : '', image: null }))}
+        />
+      </section>
+    </div>
+  );
+}

@@ -1,0 +1,34 @@
+import { RecentRuns } from '@/components/recent-runs';
+import { VerifyForm } from '@/components/verify-form';
+import { getDb, listRuns } from '@/lib/db';
+import { trustRootChoices } from '@/lib/settings';
+import { readDemoExamples } from '@/lib/demo-examples';
+
+export const dynamic = 'force-dynamic';
+
+export default async function HomePage() {
+  const roots = trustRootChoices().map((r) => r.name);
+  const { runs } = await listRuns(await getDb(), { limit: 8 });
+  const initial = runs.map((r) => ({
+    id: r.id,
+    createdAt: r.createdAt.toISOString(),
+    input: r.input,
+    status: r.status,
+    summary: typeof r.summary.text === 'string' ? r.summary.text : '',
+    source: r.source,
+    image: r.image,
+  }));
+  return (
+    <div className="space-y-10">
+      <div>
+        <h1 className="text-2xl font-semibold tracking-tight">Verify an image</h1>
+        <p className="mt-1 max-w-3xl text-sm text-slate-600">
+          Sigscope resolves the reference, finds its cosign signatures, verifies each one against the trusted root (certificate chain, SCT, Rekor entry) and checks
+          that the signer is the one you expect. Every run is stored.
+        </p>
+      </div>
+      <VerifyForm trustRoots={roots} defaultTrustRoot={roots.includes('sandbox') ? 'sandbox' : 'public-good'} examples={readDemoExamples()} />
+      <RecentRuns initial={initial} />
+    </div>
+  );
+}
