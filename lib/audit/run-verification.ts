@@ -92,25 +92,29 @@ export async function runVerification(request: RunRequest): Promise<RunOutcome> 
   };
 
   try {
+    // Policy and trust root errors are still recorded as a run; create the run first, then throw.
+    let setupError: unknown;
     try {
       policy = compilePolicy(req.policy);
       base.policy = describePolicy(policy);
       trust = resolveTrustRoot(req.trustRoot, req.source === 'cli');
       base.trustRoot = { name: trust.name, hash: trust.hash };
-    } finally {
-      if (db) {
-        const run = await createRun(db, {
-          input: req.reference,
-          source: req.source,
-          policy: policy ? (JSON.parse(policy.canonical) as Record<string, unknown>) : { invalid: rawPolicy.slice(0, 4096) },
-          policyHash: policy?.hash ?? createHash('sha256').update(rawPolicy).digest('hex'),
-          trustRootName: trust?.name ?? req.trustRoot ?? PUBLIC_GOOD,
-          trustRootHash: trust?.hash ?? '',
-        });
-        runId = run.id;
-        base.runId = runId;
-      }
+    } catch (e) {
+      setupError = e;
     }
+    if (db) {
+      const run = await createRun(db, {
+        input: req.reference,
+        source: req.source,
+        policy: policy ? (JSON.parse(policy.canonical) as Record<string, unknown>) : { invalid: rawPolicy.slice(0, 4096) },
+        policyHash: policy?.hash ?? createHash('sha256').update(rawPolicy).digest('hex'),
+        trustRootName: trust?.name ?? req.trustRoot ?? PUBLIC_GOOD,
+        trustRootHash: trust?.hash ?? 'unresolved',
+      });
+      runId = run.id;
+      base.runId = runId;
+    }
+    if (setupError) throw setupError;
     const reference = parseReference(req.reference.trim());
     base.reference = formatReference(reference);
     const settings = readSettings();

@@ -123,8 +123,9 @@ function unchecked(checks: Checks, signer: SignerSummary, rekor: RekorSummary | 
 function parseBundle(input: unknown, checks: Checks): Bundle {
   let json: unknown = input;
   if (typeof input === 'string' || input instanceof Uint8Array) {
-    const text = typeof input === 'string' ? input : Buffer.from(input).toString('utf8');
-    if (text.length > MAX_BUNDLE_BYTES) throw new Fail('PAYLOAD_MALFORMED', `the bundle is ${text.length} bytes, above the ${MAX_BUNDLE_BYTES / 1024 / 1024} MiB limit`);
+    const size = typeof input === 'string' ? Buffer.byteLength(input) : input.length;
+    if (size > MAX_BUNDLE_BYTES) throw new Fail('PAYLOAD_MALFORMED', `the bundle is ${size} bytes, above the ${MAX_BUNDLE_BYTES / 1024 / 1024} MiB limit`);
+    const text = typeof input === 'string' ? input : Buffer.from(input.buffer, input.byteOffset, input.length).toString('utf8');
     try {
       json = JSON.parse(text);
     } catch (e) {

@@ -8,8 +8,8 @@
  * Every step that passes is recorded as a check; the first that fails becomes
  * the reason. All cryptography is @sigstore/verify's.
  */
-import { createHash, createPublicKey } from 'node:crypto';
-import { Verifier, toSignedEntity, VerificationError, PolicyError, type TrustMaterial } from '@sigstore/verify';
+import { createHash, createPublicKey, verify as cryptoVerify } from 'node:crypto';
+import { Verifier, toSignedEntity, VerificationError, PolicyError, type SignedEntity, type TrustMaterial } from '@sigstore/verify';
 import type { DiscoveredSignature } from '../cosign/discovered';
 import { parseSimpleSigningPayload, isCosignSignatureType } from '../cosign/payload';
 import { COSIGN_SIGNATURE_TYPE } from '../cosign/types';
@@ -213,7 +213,7 @@ function runVerifier(
 ): void {
   const stages = mode === 'keyless' ? STAGES : KEY_STAGES.filter((s) => s.name !== 'transparency-log' || thresholds.tlogThreshold > 0);
   try {
-    new Verifier(trust, thresholds).verify(toSignedEntity(c.bundle, sig.payload));
+    new Verifier(trust, thresholds).verify(withEd25519(toSignedEntity(c.bundle, sig.payload), sig.payload));
   } catch (e) {
     if (e instanceof VerificationError || e instanceof PolicyError) {
       if (mode === 'keyless') {
@@ -254,6 +254,27 @@ function verifyWithKeys(sig: DiscoveredSignature, opts: VerifyCosignOptions, che
     }
   }
   throw new Fail('KEY_MISMATCH', `the signature does not verify with ${opts.policy.keys.length === 1 ? 'the given public key' : `any of the ${opts.policy.keys.length} given public keys`} (sha256:${failures.join('…, sha256:')}…)`);
+}
+
+/**
+ * @sigstore/verify checks a message signature with `crypto.verify('sha256', …)`, which
+ * Node refuses for Ed25519 keys (pure EdDSA takes no digest), so an Ed25519 cosign
+ * signature could never verify. For that key type only, the signature step calls
+ * Node's `crypto.verify(null, payload, key, sig)`; every other check stays @sigstore/verify's.
+ */
+function withEd25519(entity: SignedEntity, payload: Buffer): SignedEntity {
+  const original = entity.signature;
+  return {
+    ...entity,
+    signature: {
+      ...original,
+      signature: original.signature,
+      compareSignature: (s) => original.compareSignature(s),
+      compareDigest: (d) => original.compareDigest(d),
+      compareSignedDigest: (d) => original.compareSignedDigest(d),
+      verifySignature: (key) => (key.asymmetricKeyType === 'ed25519' ? cryptoVerify(null, payload, key, original.signature) : original.verifySignature(key)),
+    },
+  };
 }
 
 /** Trust material that also knows the policy's key under its fingerprint hint. */

@@ -62,7 +62,7 @@ export default async function RunPage({ params }: { params: Promise<{ id: string
         <span className="text-slate-500">Policy</span>
         <span className="font-mono text-xs break-all">{describeStoredPolicy(policy)}</span>
         <span className="text-slate-500">Trusted root</span>
-        <span>{run.trustRootName} {run.trustRootHash && <code className="text-xs text-slate-500">sha256:{run.trustRootHash.slice(0, 12)}</code>}</span>
+        <span>{run.trustRootName} {/^[a-f0-9]{64}$/.test(run.trustRootHash) && <code className="text-xs text-slate-500">sha256:{run.trustRootHash.slice(0, 12)}</code>}</span>
       </section>
 
       {coverage.length > 0 && (

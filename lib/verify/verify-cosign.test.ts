@@ -1,0 +1,116 @@
+/**
+ * The cosign verification pipeline on layers signed by the sandbox's local Sigstore
+ * (real Fulcio-style CA, CT log and Rekor keys) — no registry needed here.
+ */
+import { createHash } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { DiscoveredSignature } from '../cosign/discovered';
+import type { CosignSignatureLayer } from '../cosign/types';
+import { ANNOTATION } from '../cosign/types';
+import { startSigstoreInstance, type SigstoreInstance } from '../../sandbox/sigstore-instance';
+import { GITHUB_ACTIONS_ISSUER, githubWorkflowIdentity, signKeyless, simpleSigningPayload } from '../../sandbox/cosign-sign';
+import { compilePolicy } from './policy';
+import { parseTrustedRoot, type LoadedTrustRoot } from './trust-root';
+import { verifyCosignSignature } from './verify-cosign';
+
+const DIGEST = `sha256:${createHash('sha256').update('image').digest('hex')}`;
+const OTHER = `sha256:${createHash('sha256').update('other').digest('hex')}`;
+const IDENTITY = githubWorkflowIdentity('acme/widget', '.github/workflows/release.yml@refs/heads/main');
+const policy = compilePolicy({ identity: IDENTITY, issuer: GITHUB_ACTIONS_ISSUER });
+
+let instance: SigstoreInstance;
+let trust: LoadedTrustRoot;
+let layer: CosignSignatureLayer;
+let second: CosignSignatureLayer;
+
+function discovered(l: CosignSignatureLayer, over: Partial<DiscoveredSignature> = {}): DiscoveredSignature {
+  return {
+    subjectDigest: DIGEST,
+    tag: 'sha256-x.sig',
+    manifestDigest: DIGEST,
+    layerIndex: 0,
+    layerDigest: `sha256:${createHash('sha256').update(l.payload).digest('hex')}`,
+    mediaType: l.mediaType,
+    payload: l.payload,
+    signatureB64: l.annotations[ANNOTATION.signature],
+    certificatePem: l.annotations[ANNOTATION.certificate],
+    chainPem: l.annotations[ANNOTATION.chain],
+    bundleJson: l.annotations[ANNOTATION.bundle],
+    ...over,
+  };
+}
+
+const verify = (s: DiscoveredSignature, p = policy, imageDigest = DIGEST) => verifyCosignSignature(s, { imageDigest, policy: p, trust: trust.material });
+
+beforeAll(async () => {
+  instance = await startSigstoreInstance();
+  trust = parseTrustedRoot(Buffer.from(JSON.stringify(instance.trustedRoot)), 'sandbox');
+  const claims = { repository: 'acme/widget', workflowRef: '.github/workflows/release.yml@refs/heads/main' };
+  layer = await signKeyless(simpleSigningPayload('registry.test/acme/widget', DIGEST), instance, claims);
+  second = await signKeyless(simpleSigningPayload('registry.test/acme/widget', DIGEST), instance, claims);
+});
+afterAll(async () => {
+  vi.useRealTimers();
+  await instance?.stop();
+});
+
+describe('verifyCosignSignature (keyless)', () => {
+  it('verifies a good signature and records each check', () => {
+    const r = verify(discovered(layer));
+    expect(r.verdict).toBe('verified');
+    expect(r.signer).toMatchObject({ kind: 'keyless', identity: IDENTITY, issuer: GITHUB_ACTIONS_ISSUER });
+    expect(r.signer.github).toMatchObject({ repository: 'acme/widget', ref: 'refs/heads/main', trigger: 'push' });
+    expect(r.rekor?.logId).toBe(instance.rekorLogIdHex);
+    expect(r.checks.every((c) => c.passed)).toBe(true);
+  });
+
+  it('judges certificate validity at the Rekor integrated time, not now (the 10-minute certificate has expired an hour later)', () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(Date.now() + 60 * 60 * 1000);
+    try {
+      expect(verify(discovered(layer)).verdict).toBe('verified');
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('without a signer policy the verdict is "signed-unchecked", never verified', () => {
+    const r = verify(discovered(layer), compilePolicy({}));
+    expect(r.verdict).toBe('signed-unchecked');
+    expect(r.reason).toMatch(/^signed, signer not checked/);
+  });
+
+  it('fails closed with a precise reason for each defect', () => {
+    const cases: Array<[string, DiscoveredSignature, string]> = [
+      ['payload for another digest', discovered(layer), 'DIGEST_MISMATCH'],
+      ['no Rekor bundle annotation', discovered(layer, { bundleJson: undefined }), 'TLOG_MISSING'],
+      ['bundle annotation not JSON', discovered(layer, { bundleJson: '{' }), 'TLOG_SET_INVALID'],
+      ['bundle annotation of another signature', discovered(layer, { bundleJson: second.annotations[ANNOTATION.bundle] }), 'TLOG_BODY_MISMATCH'],
+      ['signature swapped', discovered(layer, { signatureB64: second.annotations[ANNOTATION.signature] }), 'TLOG_BODY_MISMATCH'],
+      ['certificate garbage', discovered(layer, { certificatePem: '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n' }), 'CERTIFICATE_MALFORMED'],
+      ['no signature annotation', discovered(layer, { signatureB64: undefined, certificatePem: undefined }), 'SIGNATURE_MISSING'],
+      ['payload not JSON', discovered(layer, { payload: Buffer.from('nope') }), 'PAYLOAD_MALFORMED'],
+    ];
+    for (const [name, sig, code] of cases) {
+      const r = name === 'payload for another digest' ? verify(sig, policy, OTHER) : verify(sig);
+      expect(r.verdict, name).toBe('failed');
+      expect(r.reasonCode, name).toBe(code);
+      expect(r.reason, name).toBeTruthy();
+    }
+  });
+
+  it('a payload of another type is refused even when validly signed', async () => {
+    const payload = Buffer.from(JSON.stringify({ critical: { identity: { 'docker-reference': 'r' }, image: { 'docker-manifest-digest': DIGEST }, type: 'atomic container signature' }, optional: null }));
+    const l = await signKeyless(payload, instance, { repository: 'acme/widget', workflowRef: '.github/workflows/release.yml@refs/heads/main' });
+    const r = verify(discovered(l));
+    expect(r.reasonCode).toBe('PAYLOAD_TYPE');
+  });
+
+  it('passes the checks before the failing one and no others', () => {
+    const r = verify(discovered(layer), compilePolicy({ identity: `${IDENTITY}-hotfix`, issuer: GITHUB_ACTIONS_ISSUER }));
+    expect(r.reasonCode).toBe('IDENTITY_MISMATCH');
+    const names = r.checks.map((c) => c.name);
+    expect(names).toContain('signature');
+    expect(names).not.toContain('identity');
+  });
+});
