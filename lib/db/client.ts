@@ -8,7 +8,7 @@
  * the same `ready` promise, later calls return at once.
  *
  * Drivers: `file:` URLs use the libSQL driver adapter (Prisma 7 needs one; no
- * native engine). `postgres://` / `postgresql://` are recognized but refused
+ * native engine), on the pooled @libsql/client 0.18 (see ./libsql.ts). `postgres://` / `postgresql://` are recognized but refused
  * with a clear error for now: they need a PostgreSQL-provider generated client
  * and migrations, which arrive with the team-path issue (@prisma/adapter-pg is
  * already installed for it).
@@ -18,9 +18,9 @@
 import 'server-only';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { PrismaLibSql } from '@prisma/adapter-libsql';
 import { SigscopeError } from '../errors';
 import { PrismaClient } from './generated/client';
+import { libSqlAdapter } from './libsql';
 import { migrateDatabase, type MigrateOptions } from './migrate';
 import { POSTGRES_NOT_YET, databaseUrlFromEnv, parseDatabaseUrl } from './paths';
 
@@ -35,7 +35,7 @@ export async function openDb(url: string, options: MigrateOptions = {}): Promise
   if (target.kind === 'postgresql') throw new SigscopeError('DATABASE', POSTGRES_NOT_YET);
   mkdirSync(path.dirname(target.filePath), { recursive: true });
   await migrateDatabase(target.url, options);
-  const db = new PrismaClient({ adapter: new PrismaLibSql({ url: target.url, timeout: SQLITE_BUSY_TIMEOUT_MS }) });
+  const db = new PrismaClient({ adapter: libSqlAdapter(target.url, SQLITE_BUSY_TIMEOUT_MS) });
   try {
     // Readers (the dashboard) and a writer (the CLI) at the same time; persistent per file.
     await db.$queryRawUnsafe('PRAGMA journal_mode = WAL');

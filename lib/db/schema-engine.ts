@@ -35,6 +35,7 @@ import type {
   SchemaFilter,
 } from '@prisma/schema-engine-wasm';
 import { SigscopeError } from '../errors';
+import { libSqlAdapter } from './libsql';
 import { POSTGRES_NOT_YET, parseDatabaseUrl, projectRoot, redactUrl } from './paths';
 
 type SchemaEngineModule = typeof import('@prisma/schema-engine-wasm');
@@ -133,8 +134,7 @@ export interface EngineConnection {
 }
 
 async function sqliteFactory(url: string): Promise<SqlMigrationAwareDriverAdapterFactory> {
-  const { PrismaLibSql } = await import('@prisma/adapter-libsql');
-  const base = new PrismaLibSql({ url, timeout: 15_000 });
+  const base = libSqlAdapter(url, 15_000);
   return {
     provider: base.provider,
     adapterName: base.adapterName,

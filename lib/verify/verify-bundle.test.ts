@@ -4,13 +4,14 @@
  * Rekor-entry signer check run on real fixture bundles, the last one through a test log
  * key that re-signs edited entries (so the edit gets past the SET and reaches the check).
  */
-import { createECDH, createHash, generateKeyPairSync, randomBytes, sign, verify as nodeVerify, constants, X509Certificate } from 'node:crypto';
+import { createHash, generateKeyPairSync, randomBytes, sign, verify as nodeVerify, constants, X509Certificate } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { readFixture, readFixtureJson } from '../../tests/support/fixtures';
 import { compilePolicy, type PolicyInput } from './policy';
 import type { ReasonCode, SignatureVerdict } from './result';
 import { loadTrustRoot } from './trust-root';
-import { onCurve, P256, P384, scalarMul, verifyPrehashed, verifySigstoreBundle, type BundleArtifact } from './verify-bundle';
+import { verifySigstoreBundle, type BundleArtifact } from './verify-bundle';
+import { verifyPrehashed } from './prehashed';
 import type { TrustMaterial } from '@sigstore/verify';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -45,32 +46,6 @@ function expectVerified(v: SignatureVerdict): void {
 
 // ---------------------------------------------------------------------------------------
 describe('verifyPrehashed: signatures over a digest', () => {
-  const big = (b: Buffer) => BigInt(`0x${b.toString('hex')}`);
-
-  it.each([
-    ['P-256', P256, 'prime256v1', 32],
-    ['P-384', P384, 'secp384r1', 48],
-  ] as const)('%s domain parameters: node agrees on G, G is on the curve, n·G is infinity', (_n, curve, nodeName, len) => {
-    const ecdh = createECDH(nodeName);
-    const one = Buffer.alloc(len);
-    one[len - 1] = 1;
-    ecdh.setPrivateKey(one);
-    const pub = ecdh.getPublicKey();
-    expect({ x: big(pub.subarray(1, 1 + len)), y: big(pub.subarray(1 + len)) }).toEqual(curve.g);
-    expect(onCurve(curve, curve.g)).toBe(true);
-    expect(onCurve(curve, { x: curve.g.x, y: curve.g.y + 1n })).toBe(false);
-    expect(scalarMul(curve, curve.n, curve.g)).toBeUndefined();
-    expect(scalarMul(curve, curve.n - 1n, curve.g)).toEqual({ x: curve.g.x, y: curve.p - curve.g.y });
-    // k·G against node's own scalar multiplication for random k.
-    for (let i = 0; i < 5; i++) {
-      const k = randomBytes(len);
-      k[0] = k[0]! & 0x7f;
-      ecdh.setPrivateKey(k);
-      const p = ecdh.getPublicKey();
-      expect(scalarMul(curve, big(k), curve.g)).toEqual({ x: big(p.subarray(1, 1 + len)), y: big(p.subarray(1 + len)) });
-    }
-  });
-
   it.each([
     ['prime256v1', 'sha256'],
     ['prime256v1', 'sha512'], // digest longer than n: truncated
@@ -112,15 +87,16 @@ describe('verifyPrehashed: signatures over a digest', () => {
       return Buffer.concat([Buffer.from([0x30, body.length]), body]);
     };
     // r and s as node produced them, then s + n: same residue, outside [1, n-1].
+    const P256_N = 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n;
     const rLen = sig[3]!;
     const r = BigInt(`0x${sig.subarray(4, 4 + rLen).toString('hex')}`);
     const s = BigInt(`0x${sig.subarray(6 + rLen).toString('hex')}`);
     expect(verifyPrehashed(publicKey, digest, 'sha256', der(r, s))).toBe(true);
-    expect(nodeVerify('sha256', msg, publicKey, der(r, s + P256.n))).toBe(false);
-    expect(verifyPrehashed(publicKey, digest, 'sha256', der(r, s + P256.n))).toBe(false);
+    expect(nodeVerify('sha256', msg, publicKey, der(r, s + P256_N))).toBe(false);
+    expect(verifyPrehashed(publicKey, digest, 'sha256', der(r, s + P256_N))).toBe(false);
     expect(verifyPrehashed(publicKey, digest, 'sha256', Buffer.concat([sig, Buffer.from([0])]))).toBe(false); // trailing byte
     expect(verifyPrehashed(publicKey, digest, 'sha256', der(0n, 1n))).toBe(false);
-    expect(verifyPrehashed(publicKey, digest, 'sha256', der(1n, P256.n))).toBe(false);
+    expect(verifyPrehashed(publicKey, digest, 'sha256', der(1n, P256_N))).toBe(false);
     expect(verifyPrehashed(publicKey, digest, 'sha256', Buffer.alloc(0))).toBe(false);
     expect(verifyPrehashed(publicKey, digest, 'sha256', Buffer.from('3006020100020100', 'hex'))).toBe(false);
   });
@@ -310,5 +286,32 @@ describe('Rekor entry contents, past a valid SET', () => {
     });
     expectFailed(run(b, { bytes: A_TXT }, policy, { trust: withTestLog }), 'SIGNATURE_INVALID');
     expectFailed(run(b, { digest: `sha256:${sha256hex(A_TXT)}` }, policy, { trust: withTestLog }), 'SIGNATURE_INVALID');
+  });
+});
+
+// ---------------------------------------------------------------------------------------
+describe('Ed25519 key-signed message bundle (no tlog)', () => {
+  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+  const pem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
+  const bundle = {
+    mediaType: 'application/vnd.dev.sigstore.bundle.v0.3+json',
+    verificationMaterial: { publicKey: { hint: 'ed25519-test' }, tlogEntries: [] },
+    messageSignature: {
+      messageDigest: { algorithm: 'SHA2_256', digest: createHash('sha256').update(A_TXT).digest('base64') },
+      signature: sign(null, A_TXT, privateKey).toString('base64'),
+    },
+  };
+
+  it('verifies with the bytes (@sigstore/verify alone would report a bad signature)', () => {
+    const v = run(bundle, { bytes: A_TXT }, { keys: [pem] }, { allowNoTlog: true });
+    expectVerified(v);
+    expect(v.signer.keyFingerprint).toBe(compilePolicy({ keys: [pem] }).keys[0]!.fingerprint);
+  });
+
+  it('a wrong signature, or a digest instead of the bytes, fails', () => {
+    const b = clone(bundle);
+    b.messageSignature.signature = flipB64(b.messageSignature.signature, 5);
+    expectFailed(run(b, { bytes: A_TXT }, { keys: [pem] }, { allowNoTlog: true }), 'KEY_MISMATCH');
+    expectFailed(run(bundle, { digest: `sha256:${sha256hex(A_TXT)}` }, { keys: [pem] }, { allowNoTlog: true }), 'VERIFIER_ERROR', /give the artifact bytes/);
   });
 });

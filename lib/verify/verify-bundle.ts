@@ -17,15 +17,15 @@
  * compares the artifact with the bundle's messageDigest (only the tlog entry with the
  * messageDigest). So with a digest we (1) compare it with messageDigest ourselves and
  * (2) give the verifier a signature content whose verifySignature() checks the signature
- * over that digest (prehashed): RSA PKCS#1 v1.5 through node:crypto, ECDSA P-256/P-384
- * with the small verification routine below (Node exposes no prehashed ECDSA verify).
- * Ed25519 signs the message itself, so it needs the bytes.
+ * over that digest (prehashed, see ./prehashed.ts). Ed25519 signs the message itself,
+ * so it needs the bytes.
  */
-import { createHash, createPublicKey, publicDecrypt, constants as cryptoConstants, X509Certificate as NodeX509, type KeyObject } from 'node:crypto';
+import { createHash, createPublicKey, verify as cryptoVerify, X509Certificate as NodeX509, type KeyObject } from 'node:crypto';
 import { bundleFromJSON, ValidationError, BUNDLE_V01_MEDIA_TYPE, BUNDLE_V02_MEDIA_TYPE, BUNDLE_V03_LEGACY_MEDIA_TYPE, BUNDLE_V03_MEDIA_TYPE, type Bundle, type TransparencyLogEntry } from '@sigstore/bundle';
 import { HashAlgorithm } from '@sigstore/protobuf-specs';
 import { Verifier, toSignedEntity, VerificationError, PolicyError, type SignedEntity, type TrustMaterial } from '@sigstore/verify';
 import { decodeCertificate, type DecodedCertificate } from '../x509';
+import { UnsupportedDigestVerification, verifyPrehashed } from './prehashed';
 import type { CompiledPolicy, PolicyKey } from './policy';
 import { Checks, type ReasonCode, type RekorSummary, type SignatureVerdict, type SignerSummary } from './result';
 import { githubClaims, matchSignerPolicy, PolicyMismatch } from './signer-policy';
@@ -64,8 +64,6 @@ class Fail extends Error {
   }
 }
 
-/** Raised from inside the verifier's signature step; becomes VERIFIER_ERROR with its message. */
-class UnsupportedDigestVerification extends Error {}
 
 export function verifySigstoreBundle(bundleJson: unknown, artifact: BundleArtifact, opts: VerifyBundleOptions): SignatureVerdict {
   const checks = new Checks();
@@ -224,9 +222,14 @@ function signedEntity(bundle: Bundle, binding: Binding): SignedEntity {
   } catch (e) {
     throw new Fail('PAYLOAD_MALFORMED', `the bundle's certificate or timestamps could not be read: ${(e as Error).message}`);
   }
-  if (binding.mode !== 'digest') return entity;
+  if (binding.mode === 'envelope') return entity;
   const inner = entity.signature;
-  const digest = binding.digest;
+  // Bytes: as @sigstore/verify, except Ed25519, which it checks with crypto.verify('sha256', …)
+  // and Node refuses (pure EdDSA takes no digest algorithm), so it could never verify.
+  const check =
+    binding.mode === 'digest'
+      ? (key: KeyObject) => verifyPrehashed(key, binding.digest, 'sha256', inner.signature)
+      : (key: KeyObject) => (key.asymmetricKeyType === 'ed25519' ? cryptoVerify(null, binding.bytes, key, inner.signature) : inner.verifySignature(key));
   return {
     ...entity,
     signature: {
@@ -234,7 +237,7 @@ function signedEntity(bundle: Bundle, binding: Binding): SignedEntity {
       compareSignature: (s) => inner.compareSignature(s),
       compareDigest: (d) => inner.compareDigest(d),
       compareSignedDigest: (d) => inner.compareSignedDigest(d),
-      verifySignature: (key) => verifyPrehashed(key, digest, 'sha256', inner.signature),
+      verifySignature: check,
     },
   };
 }
@@ -424,210 +427,4 @@ function verifyWithKeys(bundle: Bundle, binding: Binding, hint: string, opts: Ve
     return { verdict: 'verified', checks: checks.list, signer, rekor };
   }
   throw new Fail('KEY_MISMATCH', `the signature does not verify with ${candidates.length === 1 ? 'the given public key' : `any of the ${candidates.length} given public keys`} (sha256:${tried.join('…, sha256:')}…)`);
-}
-
-// ---------------------------------------------------------------------------------------
-// Signature over a digest (prehashed): RSA PKCS#1 v1.5 via node:crypto, ECDSA here.
-
-const DIGEST_INFO_PREFIX: Record<'sha256' | 'sha384' | 'sha512', string> = {
-  sha256: '3031300d060960864801650304020105000420',
-  sha384: '3041300d060960864801650304020205000430',
-  sha512: '3051300d060960864801650304020305000440',
-};
-
-/**
- * Checks `signature` over an already computed `digest` with `key`. ECDSA (P-256, P-384)
- * and RSA PKCS#1 v1.5; any other key type throws (it needs the artifact bytes).
- */
-export function verifyPrehashed(key: KeyObject, digest: Buffer, alg: 'sha256' | 'sha384' | 'sha512', signature: Buffer): boolean {
-  if (key.asymmetricKeyType === 'ec') {
-    const crv = key.asymmetricKeyDetails?.namedCurve;
-    const curve = crv === 'prime256v1' ? P256 : crv === 'secp384r1' ? P384 : undefined;
-    if (!curve) throw new UnsupportedDigestVerification(`an ECDSA ${crv} signature cannot be checked from a digest; give the artifact bytes`);
-    const jwk = key.export({ format: 'jwk' });
-    if (!jwk.x || !jwk.y) return false;
-    const q = { x: bigFrom(Buffer.from(jwk.x, 'base64url')), y: bigFrom(Buffer.from(jwk.y, 'base64url')) };
-    const rs = parseDerSignature(signature);
-    return rs !== undefined && ecdsaVerify(curve, q, digest, rs.r, rs.s);
-  }
-  if (key.asymmetricKeyType === 'rsa') {
-    let recovered: Buffer;
-    try {
-      recovered = publicDecrypt({ key, padding: cryptoConstants.RSA_PKCS1_PADDING }, signature);
-    } catch {
-      return false;
-    }
-    return recovered.equals(Buffer.concat([Buffer.from(DIGEST_INFO_PREFIX[alg], 'hex'), digest]));
-  }
-  throw new UnsupportedDigestVerification(`a ${key.asymmetricKeyType} signature covers the whole artifact, not its digest; give the artifact bytes`);
-}
-
-interface Curve {
-  p: bigint;
-  a: bigint;
-  b: bigint;
-  n: bigint;
-  g: { x: bigint; y: bigint };
-  bits: number;
-}
-
-// FIPS 186-4 / SEC 2 domain parameters (a = p - 3).
-const P256_P = 0xffffffff00000001000000000000000000000000ffffffffffffffffffffffffn;
-const P384_P = 0xfffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffeffffffff0000000000000000ffffffffn;
-export const P256: Curve = {
-  p: P256_P,
-  a: P256_P - 3n,
-  b: 0x5ac635d8aa3a93e7b3ebbd55769886bc651d06b0cc53b0f63bce3c3e27d2604bn,
-  n: 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n,
-  g: { x: 0x6b17d1f2e12c4247f8bce6e563a440f277037d812deb33a0f4a13945d898c296n, y: 0x4fe342e2fe1a7f9b8ee7eb4a7c0f9e162bce33576b315ececbb6406837bf51f5n },
-  bits: 256,
-};
-export const P384: Curve = {
-  p: P384_P,
-  a: P384_P - 3n,
-  b: 0xb3312fa7e23ee7e4988e056be3f82d19181d9c6efe8141120314088f5013875ac656398d8a2ed19d2a85c8edd3ec2aefn,
-  n: 0xffffffffffffffffffffffffffffffffffffffffffffffffc7634d81f4372ddf581a0db248b0a77aecec196accc52973n,
-  g: {
-    x: 0xaa87ca22be8b05378eb1c71ef320ad746e1d3b628ba79b9859f741e082542a385502f25dbf55296c3a545e3872760ab7n,
-    y: 0x3617de4a96262c6f5d9e98bf9292dc29f8f41dbd289a147ce9da3113b5f0b8c00a60b1ce1d7e819d7a431d7c90ea0e5fn,
-  },
-  bits: 384,
-};
-
-function bigFrom(b: Buffer): bigint {
-  return b.length === 0 ? 0n : BigInt(`0x${b.toString('hex')}`);
-}
-
-const mod = (a: bigint, m: bigint): bigint => {
-  const r = a % m;
-  return r < 0n ? r + m : r;
-};
-
-function invert(a: bigint, m: bigint): bigint {
-  // Extended Euclid; m is prime and 0 < a < m here.
-  let [r0, r1] = [mod(a, m), m];
-  let [s0, s1] = [1n, 0n];
-  while (r1 !== 0n) {
-    const q = r0 / r1;
-    [r0, r1] = [r1, r0 - q * r1];
-    [s0, s1] = [s1, s0 - q * s1];
-  }
-  return mod(s0, m);
-}
-
-/** Jacobian coordinates (X/Z², Y/Z³); Z = 0 is the point at infinity. */
-type Jac = { x: bigint; y: bigint; z: bigint };
-const INFINITY: Jac = { x: 1n, y: 1n, z: 0n };
-
-function jDouble(c: Curve, P: Jac): Jac {
-  if (P.z === 0n || P.y === 0n) return INFINITY;
-  const { p } = c;
-  const y2 = mod(P.y * P.y, p);
-  const s = mod(4n * P.x * y2, p);
-  const z2 = mod(P.z * P.z, p);
-  const m = mod(3n * P.x * P.x + c.a * z2 * z2, p);
-  const x3 = mod(m * m - 2n * s, p);
-  const y3 = mod(m * (s - x3) - 8n * y2 * y2, p);
-  const z3 = mod(2n * P.y * P.z, p);
-  return { x: x3, y: y3, z: z3 };
-}
-
-function jAdd(c: Curve, P: Jac, Q: Jac): Jac {
-  if (P.z === 0n) return Q;
-  if (Q.z === 0n) return P;
-  const { p } = c;
-  const z1z1 = mod(P.z * P.z, p);
-  const z2z2 = mod(Q.z * Q.z, p);
-  const u1 = mod(P.x * z2z2, p);
-  const u2 = mod(Q.x * z1z1, p);
-  const s1 = mod(P.y * Q.z * z2z2, p);
-  const s2 = mod(Q.y * P.z * z1z1, p);
-  if (u1 === u2) return s1 === s2 ? jDouble(c, P) : INFINITY;
-  const h = mod(u2 - u1, p);
-  const r = mod(s2 - s1, p);
-  const h2 = mod(h * h, p);
-  const h3 = mod(h2 * h, p);
-  const x3 = mod(r * r - h3 - 2n * u1 * h2, p);
-  const y3 = mod(r * (u1 * h2 - x3) - s1 * h3, p);
-  const z3 = mod(h * P.z * Q.z, p);
-  return { x: x3, y: y3, z: z3 };
-}
-
-/** u1·G + u2·Q (Shamir's trick). Public values only: no constant-time needs. */
-function doubleMul(c: Curve, u1: bigint, g: Jac, u2: bigint, q: Jac): Jac {
-  const gq = jAdd(c, g, q);
-  let acc = INFINITY;
-  const bits = Math.max(u1.toString(2).length, u2.toString(2).length);
-  for (let i = bits - 1; i >= 0; i--) {
-    acc = jDouble(c, acc);
-    const b1 = (u1 >> BigInt(i)) & 1n;
-    const b2 = (u2 >> BigInt(i)) & 1n;
-    if (b1 && b2) acc = jAdd(c, acc, gq);
-    else if (b1) acc = jAdd(c, acc, g);
-    else if (b2) acc = jAdd(c, acc, q);
-  }
-  return acc;
-}
-
-export function onCurve(c: Curve, pt: { x: bigint; y: bigint }): boolean {
-  if (pt.x < 0n || pt.x >= c.p || pt.y < 0n || pt.y >= c.p) return false;
-  return mod(pt.y * pt.y - (pt.x * pt.x * pt.x + c.a * pt.x + c.b), c.p) === 0n;
-}
-
-/** Scalar multiple k·P in affine form, or undefined for the point at infinity (exported for tests). */
-export function scalarMul(c: Curve, k: bigint, pt: { x: bigint; y: bigint }): { x: bigint; y: bigint } | undefined {
-  return toAffine(c, doubleMul(c, 0n, INFINITY, k, { ...pt, z: 1n }));
-}
-
-function toAffine(c: Curve, P: Jac): { x: bigint; y: bigint } | undefined {
-  if (P.z === 0n) return undefined;
-  const zi = invert(P.z, c.p);
-  const zi2 = mod(zi * zi, c.p);
-  return { x: mod(P.x * zi2, c.p), y: mod(P.y * zi2 * zi, c.p) };
-}
-
-function ecdsaVerify(c: Curve, q: { x: bigint; y: bigint }, digest: Buffer, r: bigint, s: bigint): boolean {
-  if (r <= 0n || r >= c.n || s <= 0n || s >= c.n) return false;
-  if (!onCurve(c, q)) return false;
-  // e: the leftmost min(bits(n), bits(digest)) bits of the digest (SEC 1, 4.1.4).
-  let e = bigFrom(digest);
-  const dbits = digest.length * 8;
-  if (dbits > c.bits) e >>= BigInt(dbits - c.bits);
-  const w = invert(s, c.n);
-  const u1 = mod(e * w, c.n);
-  const u2 = mod(r * w, c.n);
-  const X = toAffine(c, doubleMul(c, u1, { ...c.g, z: 1n }, u2, { ...q, z: 1n }));
-  return X !== undefined && mod(X.x, c.n) === r;
-}
-
-/** Strict DER `SEQUENCE { INTEGER r, INTEGER s }`; undefined when malformed. */
-function parseDerSignature(sig: Buffer): { r: bigint; s: bigint } | undefined {
-  let pos = 0;
-  const readLen = (): number | undefined => {
-    const first = sig[pos++];
-    if (first === undefined) return undefined;
-    if (first < 0x80) return first;
-    if (first === 0x81) {
-      const l = sig[pos++];
-      return l !== undefined && l >= 0x80 ? l : undefined;
-    }
-    return undefined;
-  };
-  const readInt = (): bigint | undefined => {
-    if (sig[pos++] !== 0x02) return undefined;
-    const len = readLen();
-    if (len === undefined || len === 0 || pos + len > sig.length) return undefined;
-    const bytes = sig.subarray(pos, pos + len);
-    pos += len;
-    if (bytes[0]! & 0x80) return undefined; // negative
-    if (len > 1 && bytes[0] === 0 && !(bytes[1]! & 0x80)) return undefined; // non-minimal
-    return bigFrom(bytes);
-  };
-  if (sig[pos++] !== 0x30) return undefined;
-  const total = readLen();
-  if (total === undefined || pos + total !== sig.length) return undefined;
-  const r = readInt();
-  const s = readInt();
-  if (r === undefined || s === undefined || pos !== sig.length) return undefined;
-  return { r, s };
 }

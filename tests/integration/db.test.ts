@@ -385,10 +385,23 @@ describe('runs', () => {
       const r = await createRun(db, { ...runInput, input: `parent-${parentRuns}` });
       await finishRun(db, r.id, { status: 'unsigned', summary: { i: parentRuns }, results: [{ verdict: 'failed', checks }] });
       parentRuns++;
+      await new Promise((resolve) => setTimeout(resolve, 2)); // like a real second writer, not a tight loop
     }
     expect(await exited, stderr).toBe(0);
     expect(await db.verificationRun.count({ where: { input: { startsWith: 'child-' }, status: 'unsigned' } })).toBe(40);
     expect(await db.verificationRun.count({ where: { input: { startsWith: 'parent-' }, status: 'unsigned' } })).toBe(parentRuns);
+  });
+
+  it.runIf(existsSync('/proc/self/fd'))('does not leak a connection per transaction', async () => {
+    const openFiles = () => readdirSync('/proc/self/fd').length;
+    const run0 = await createRun(db, runInput);
+    await finishRun(db, run0.id, { status: 'unsigned', summary: {}, results: [] });
+    const before = openFiles();
+    for (let i = 0; i < 30; i++) {
+      const run = await createRun(db, { ...runInput, input: `fd-${i}` });
+      await finishRun(db, run.id, { status: 'unsigned', summary: {}, results: [{ verdict: 'failed', checks }] });
+    }
+    expect(openFiles() - before).toBeLessThan(5);
   });
 
   it('paginates runs newest first', async () => {

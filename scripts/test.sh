@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# `npm test`: everything CI proves. Installs what is missing (scripts/setup.sh), then
+# lint, typecheck, unit + integration tests (Vitest, against the real local registry
+# and local Sigstore), a production build, and the browser tests (Playwright driving
+# Debian's Chromium). Ends with one summary line.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export NEXT_TELEMETRY_DISABLED=1
+mkdir -p test-results
+start=$(date +%s)
+
+bash scripts/setup.sh
+echo "== lint";      npm run --silent lint
+echo "== typecheck"; npm run --silent typecheck
+echo "== unit and integration tests (vitest)"
+npx vitest run --reporter=default --reporter=json --outputFile.json=test-results/vitest.json
+echo "== build";     npx next build > test-results/next-build.log 2>&1 || { cat test-results/next-build.log; exit 1; }
+echo "== browser tests (playwright + /usr/bin/chromium)"
+PLAYWRIGHT_JSON_OUTPUT_NAME=test-results/playwright.json npx playwright test --reporter=list,json
+
+node -e '
+const fs = require("fs");
+const v = JSON.parse(fs.readFileSync("test-results/vitest.json", "utf8"));
+const p = JSON.parse(fs.readFileSync("test-results/playwright.json", "utf8"));
+const passed = v.numPassedTests + (p.stats.expected || 0);
+const failed = v.numFailedTests + (p.stats.unexpected || 0);
+const skipped = (v.numPendingTests || 0) + (v.numTodoTests || 0) + (p.stats.skipped || 0);
+console.log(`vitest ${v.numPassedTests}/${v.numTotalTests}, playwright ${p.stats.expected}/${p.stats.expected + p.stats.unexpected + p.stats.flaky + p.stats.skipped}, ${Math.round((Date.now()/1000) - '"$start"')} s`);
+console.log(`tests: ${passed} passed, ${failed} failed` + (skipped ? `, ${skipped} skipped` : ""));
+process.exit(failed ? 1 : 0);
+'
