@@ -33,9 +33,9 @@
 import { createHash } from 'node:crypto';
 import { closeSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import path from 'node:path';
+import type { MigrationList } from '@prisma/schema-engine-wasm';
 import { SigscopeError } from '../errors';
 import { POSTGRES_NOT_YET, defaultMigrationsDir, parseDatabaseUrl } from './paths';
-import type { MigrationList } from '@prisma/schema-engine-wasm';
 import { NO_FILTERS, engineError, openSchemaEngine, readMigrationsList } from './schema-engine';
 
 export interface MigrateOptions {
@@ -77,12 +77,18 @@ export async function migrateDatabase(url: string, options: MigrateOptions = {})
       } catch (cause) {
         const raw = cause instanceof Error ? cause.message : String(cause);
         const failed = /migration_name="([^"]+)"/.exec(raw)?.[1];
-        throw engineError(
+        const error = engineError(
           failed
             ? `Migration ${failed} (${path.join(migrationsDir, failed, 'migration.sql')}) failed on ${target.filePath}`
             : `Migrating ${target.filePath} with ${migrationsDir} failed`,
           cause,
         );
+        if ((cause as { code?: unknown } | null)?.code === 'P3009') {
+          error.message +=
+            '\nTo recover: fix the migration (or the database by hand), then delete its row from _prisma_migrations ' +
+            '(DELETE FROM _prisma_migrations WHERE finished_at IS NULL) and run npm run db:migrate again.';
+        }
+        throw error;
       }
       await warnAboutEditedMigrations(conn, migrationsList);
       return { applied, durationMs: Math.round(performance.now() - started) };
