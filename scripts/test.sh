@@ -6,22 +6,22 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export NEXT_TELEMETRY_DISABLED=1
-mkdir -p test-results
+mkdir -p reports
 start=$(date +%s)
 
 bash scripts/setup.sh
 echo "== lint";      npm run --silent lint
 echo "== typecheck"; npm run --silent typecheck
 echo "== unit and integration tests (vitest)"
-npx vitest run --reporter=default --reporter=json --outputFile.json=test-results/vitest.json
-echo "== build";     npx next build > test-results/next-build.log 2>&1 || { cat test-results/next-build.log; exit 1; }
+npx vitest run --reporter=default --reporter=json --outputFile.json=reports/vitest.json
+echo "== build";     npx next build > reports/next-build.log 2>&1 || { cat reports/next-build.log; exit 1; }
 echo "== browser tests (playwright + /usr/bin/chromium)"
-PLAYWRIGHT_JSON_OUTPUT_NAME=test-results/playwright.json npx playwright test --reporter=list,json
+PLAYWRIGHT_JSON_OUTPUT_NAME=reports/playwright.json npx playwright test --reporter=list,json
 
 node -e '
 const fs = require("fs");
-const v = JSON.parse(fs.readFileSync("test-results/vitest.json", "utf8"));
-const p = JSON.parse(fs.readFileSync("test-results/playwright.json", "utf8"));
+const v = JSON.parse(fs.readFileSync("reports/vitest.json", "utf8"));
+const p = JSON.parse(fs.readFileSync("reports/playwright.json", "utf8"));
 const passed = v.numPassedTests + (p.stats.expected || 0);
 const failed = v.numFailedTests + (p.stats.unexpected || 0);
 const skipped = (v.numPendingTests || 0) + (v.numTodoTests || 0) + (p.stats.skipped || 0);
