@@ -4,10 +4,12 @@
  * store the image, tag observation, certificates, signatures and per-signature
  * results in one finishing step. Nothing earlier is ever modified.
  */
+import 'server-only';
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { SigscopeError, describeError, isSigscopeError } from '../errors';
 import { RegistryClient } from '../oci/client';
+import { readDockerCredentials } from '../oci/docker-config';
 import { formatReference, parseReference } from '../oci/reference';
 import { compilePolicy, describePolicy, type CompiledPolicy } from '../verify/policy';
 import { loadTrustRoot, PUBLIC_GOOD, type LoadedTrustRoot } from '../verify/trust-root';
@@ -118,7 +120,7 @@ export async function runVerification(request: RunRequest): Promise<RunOutcome> 
     const reference = parseReference(req.reference.trim());
     base.reference = formatReference(reference);
     const settings = readSettings();
-    const client = new RegistryClient({ allowHttp: [...settings.allowHttpRegistries, ...req.allowHttpRegistries] });
+    const client = new RegistryClient({ allowHttp: [...settings.allowHttpRegistries, ...req.allowHttpRegistries], credentials: readDockerCredentials() });
     const result = await verifyImage(reference, { client, policy: policy!, trustRoot: trust!, onProgress: request.onProgress });
     const outcome = toOutcome(base, result);
     if (db && runId) outcome.imageId = await store(db, runId, result);
