@@ -39,6 +39,8 @@ export function verifyCosignSignature(sig: DiscoveredSignature, opts: VerifyCosi
   const checks = new Checks();
   const signer: SignerSummary = { kind: sig.certificatePem ? 'keyless' : sig.signatureB64 ? 'key' : 'unknown' };
   let rekor: SignatureVerdict['rekor'];
+  // Who the certificate names, shown even when a later check fails ("signed by X, but replayed").
+  if (signer.kind === 'keyless') describeClaimedSigner(sig.certificatePem!, signer);
   try {
     checkPayload(sig, opts.imageDigest, checks);
 
@@ -76,6 +78,18 @@ export function verifyCosignSignature(sig: DiscoveredSignature, opts: VerifyCosi
     if (e instanceof ConversionError || e instanceof PolicyMismatch) return { verdict: 'failed', reasonCode: e.code, reason: e.message, checks: checks.list, signer, rekor };
     // A verifier crash on an unexpected shape is still a verdict, never a 500.
     return { verdict: 'failed', reasonCode: 'VERIFIER_ERROR', reason: `the verifier could not process this signature: ${(e as Error).message}`, checks: checks.list, signer, rekor };
+  }
+}
+
+function describeClaimedSigner(pem: string, signer: SignerSummary): void {
+  try {
+    const cert = decodeCertificate(pem);
+    signer.identity = cert.identity;
+    signer.issuer = cert.oidcIssuer;
+    signer.certificateFingerprint = cert.fingerprintSha256;
+    signer.github = githubClaims(cert);
+  } catch {
+    // Reported as CERTIFICATE_MALFORMED by the pipeline itself.
   }
 }
 
