@@ -31,5 +31,6 @@ export function formatOutcomeText(o: RunOutcome): string {
   }
   for (const p of o.problems) lines.push(`  warning     ${p}`);
   if (o.runId) lines.push(`  run         ${o.runId}`);
-  return `${lines.join('\n')}\n`;
+  // Values come from registries and signatures: no terminal control sequences reach the screen.
+  return `${lines.join('\n').replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)}\n`;
 }

@@ -37,6 +37,7 @@ async function main(argv: string[]): Promise<number> {
     .option('--certificate-github-workflow-sha <sha>', 'expected GitHub commit claim')
     .option('--certificate-github-workflow-trigger <event>', 'expected GitHub trigger claim (push, …)')
     .option('--certificate-github-workflow-name <name>', 'expected GitHub workflow name claim')
+    .option('--insecure-ignore-tlog', 'accept key signatures that have no transparency-log entry')
     .option('--trusted-root <file>', 'trusted_root.json of the Sigstore instance (default: public-good)')
     .option('--allow-http-registry <host>', 'reach this registry host over plain HTTP (repeatable)', collect)
     .addOption(new Option('--output <format>', 'output format').choices(['text', 'json']).default('text'))
@@ -62,6 +63,7 @@ async function main(argv: string[]): Promise<number> {
         ...(o.certificateOidcIssuerRegexp ? { issuerRegExp: o.certificateOidcIssuerRegexp } : {}),
         ...(Object.keys(github).length ? { github } : {}),
         ...(keys.length ? { keys } : {}),
+        ...(o.insecureIgnoreTlog ? { insecureIgnoreTlog: true } : {}),
       };
       const json = o.output === 'json';
       const outcome: RunOutcome = await runVerification({

@@ -55,13 +55,13 @@ export function SignatureResultCard({ r, index }: { r: SignatureResultView; inde
       <dl className="mt-4 grid gap-x-6 gap-y-2 text-sm sm:grid-cols-[max-content_1fr]">
         {r.identity && (
           <>
-            <dt className="text-slate-500">Identity</dt>
+            <dt className="text-slate-500">{r.verdict === 'failed' ? 'Identity (claimed)' : 'Identity'}</dt>
             <dd className="font-mono text-xs break-all" data-testid="signer-identity">{r.identity}</dd>
           </>
         )}
         {r.oidcIssuer && (
           <>
-            <dt className="text-slate-500">OIDC issuer</dt>
+            <dt className="text-slate-500">{r.verdict === 'failed' ? 'OIDC issuer (claimed)' : 'OIDC issuer'}</dt>
             <dd className="font-mono text-xs break-all">{r.oidcIssuer}</dd>
           </>
         )}

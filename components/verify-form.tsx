@@ -50,6 +50,7 @@ export function VerifyForm({ trustRoots, defaultTrustRoot, examples }: { trustRo
   const [issuer, setIssuer] = useState('https://token.actions.githubusercontent.com');
   const [issuerMatch, setIssuerMatch] = useState<Match>('exact');
   const [key, setKey] = useState('');
+  const [ignoreTlog, setIgnoreTlog] = useState(false);
   const [trustRoot, setTrustRoot] = useState(defaultTrustRoot);
 
   const mutation = useMutation({
@@ -69,6 +70,7 @@ export function VerifyForm({ trustRoots, defaultTrustRoot, examples }: { trustRo
       }
     }
     if (mode === 'key' && key.trim()) policy.keys = [key.trim()];
+    if (mode === 'key' && ignoreTlog) policy.insecureIgnoreTlog = true;
     mutation.mutate({ reference: reference.trim(), policy, trustRoot });
   }
 
@@ -172,6 +174,10 @@ export function VerifyForm({ trustRoots, defaultTrustRoot, examples }: { trustRo
               Public key (PEM, as in cosign.pub)
             </label>
             <textarea id="key" className={`${input} h-28 font-mono text-xs`} value={key} onChange={(e) => setKey(e.target.value)} placeholder={'-----BEGIN PUBLIC KEY-----\n…\n-----END PUBLIC KEY-----'} required />
+            <label className="mt-2 inline-flex items-center gap-2 text-xs text-slate-600">
+              <input type="checkbox" checked={ignoreTlog} onChange={(e) => setIgnoreTlog(e.target.checked)} />
+              Accept signatures that are not in a transparency log (insecure, as cosign&apos;s --insecure-ignore-tlog)
+            </label>
           </div>
         )}
 

@@ -48,3 +48,12 @@ export function describeError(e: unknown): string {
   if (e instanceof Error) return e.message;
   return String(e);
 }
+
+/**
+ * Untrusted text (from a signature, a registry, a certificate) made safe to put in a
+ * message: control characters escaped (no terminal escape sequences), length capped.
+ */
+export function printable(s: string, max = 200): string {
+  const escaped = s.replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return escaped.length > max ? `${escaped.slice(0, max - 1)}…` : escaped;
+}

@@ -103,7 +103,7 @@ export async function seedScenarios(world: SandboxWorld): Promise<Scenario[]> {
     out.push({ name, expect, description, ...r });
 
   add('keyless-ok', 'verified', 'Keyless signature from the release workflow on main', await pushSigned(world, 'keyless-ok', async (p) => [await signKeyless(p, world.sigstore, claims())]));
-  add('keyed', 'verified', 'Signed with a cosign key pair (verify with cosign.pub)', await pushSigned(world, 'keyed', async (p) => [await signWithKey(p, privateKey)]));
+  add('keyed', 'verified', 'Signed with a cosign key pair and logged in Rekor (verify with cosign.pub)', await pushSigned(world, 'keyed', async (p) => [await signWithKey(p, privateKey, { rekor: world.sigstore })]));
   add('unsigned', 'unsigned', 'Pushed without any signature', await pushSigned(world, 'unsigned', async () => []));
   add('wrong-signer', 'failed', 'Signed from a feature branch, not from main', await pushSigned(world, 'wrong-signer', async (p) => [await signKeyless(p, world.sigstore, claims('.github/workflows/release.yml@refs/heads/feature-x'))]));
   add('main-hotfix', 'failed', 'Signed from refs/heads/main-hotfix (an unanchored match would accept it)', await pushSigned(world, 'main-hotfix', async (p) => [await signKeyless(p, world.sigstore, claims('.github/workflows/release.yml@refs/heads/main-hotfix'))]));

@@ -18,6 +18,7 @@ import { decodeCertificate } from '../x509';
 import { readSettings, trustRootChoices } from '../settings';
 import { getDb, type Db } from '../db';
 import { createRun, finishRun, upsertCertificate, upsertImage, upsertSignature, recordTagObservation, type SignatureResultInput } from '../db';
+import type { DiscoveredSignature } from '../cosign/discovered';
 import { verifyImage, type ImageVerification, type PlatformInfo, type RunStatus } from './verify-image';
 
 export const RunRequestSchema = z.object({
@@ -187,11 +188,13 @@ async function store(db: Db, runId: string, r: ImageVerification): Promise<strin
       source: `${s.signature.tag}@${s.signature.manifestDigest}`,
       layerDigest: s.signature.layerDigest,
       payloadDigest: `sha256:${createHash('sha256').update(s.signature.payload).digest('hex')}`,
+      materialDigest: materialDigest(s.signature),
       signatureB64: s.signature.signatureB64 ?? '',
       certificateId,
       publicKeyFingerprint: s.result.signer.keyFingerprint ?? null,
       identity: s.result.signer.identity ?? null,
       oidcIssuer: s.result.signer.issuer ?? null,
+      // Set only when @sigstore/verify verified the entry; an unverified annotation is just a claim.
       rekorLogIndex: s.result.rekor?.logIndex ?? null,
       rekorLogId: s.result.rekor?.logId ?? null,
       rekorIntegratedTime: s.result.rekor?.integratedTime ?? null,
@@ -215,4 +218,11 @@ async function store(db: Db, runId: string, r: ImageVerification): Promise<strin
     tag: r.reference.tag ?? null,
   });
   return image.id;
+}
+
+/** What distinguishes one signer's signature of a payload from another's. */
+function materialDigest(sig: DiscoveredSignature): string {
+  const h = createHash('sha256');
+  for (const part of [sig.signatureB64, sig.certificatePem, sig.chainPem, sig.bundleJson, sig.rfc3161TimestampJson]) h.update(`${part ?? ''}\u0000`);
+  return `sha256:${h.digest('hex')}`;
 }

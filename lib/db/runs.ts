@@ -123,6 +123,8 @@ export interface SignatureInput {
   source: string;
   layerDigest: string;
   payloadDigest: string;
+  /** sha256 of the signature material (signature, certificate, chain, Rekor annotation…): two signers of one payload are two rows. */
+  materialDigest: string;
   signatureB64: string;
   certificateId?: string | null;
   publicKeyFingerprint?: string | null;
@@ -359,6 +361,7 @@ export function upsertSignature(db: Db, input: SignatureInput): Promise<Signatur
       imageId: requireText(input.imageId, 'signature imageId'),
       layerDigest: requireText(input.layerDigest, 'signature layerDigest'),
       payloadDigest: requireText(input.payloadDigest, 'signature payloadDigest'),
+      materialDigest: requireText(input.materialDigest, 'signature materialDigest'),
     };
     const data = {
       ...key,
@@ -374,7 +377,7 @@ export function upsertSignature(db: Db, input: SignatureInput): Promise<Signatur
       rekorIntegratedTime: input.rekorIntegratedTime == null ? null : toDate(input.rekorIntegratedTime, 'rekorIntegratedTime'),
     };
     const row = await findOrCreate(
-      () => db.signature.findUnique({ where: { imageId_layerDigest_payloadDigest: key } }),
+      () => db.signature.findUnique({ where: { imageId_layerDigest_payloadDigest_materialDigest: key } }),
       () => db.signature.create({ data }),
     );
     return toSignatureRecord(row);

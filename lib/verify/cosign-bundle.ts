@@ -10,6 +10,7 @@ import { createHash } from 'node:crypto';
 import { bundleFromJSON, type Bundle } from '@sigstore/bundle';
 import { z } from 'zod';
 import type { DiscoveredSignature } from '../cosign/discovered';
+import { derFromPem, splitPemChain } from '../x509';
 
 const BUNDLE_V01 = 'application/vnd.dev.sigstore.bundle+json;version=0.1';
 const MAX_ANNOTATION = 256 * 1024;
@@ -48,11 +49,16 @@ export class ConversionError extends Error {
   }
 }
 
+/**
+ * Certificates of a PEM text, strictly parsed with size and count limits (lib/x509);
+ * a malformed or oversized annotation becomes a CERTIFICATE_MALFORMED verdict.
+ */
 export function pemBlocks(pem: string): Buffer[] {
-  const out: Buffer[] = [];
-  const re = /-----BEGIN CERTIFICATE-----([\s\S]*?)-----END CERTIFICATE-----/g;
-  for (const m of pem.matchAll(re)) out.push(Buffer.from((m[1] ?? '').replace(/\s+/g, ''), 'base64'));
-  return out;
+  try {
+    return splitPemChain(pem).map((block) => Buffer.from(derFromPem(block)));
+  } catch (e) {
+    throw new ConversionError('CERTIFICATE_MALFORMED', (e as Error).message);
+  }
 }
 
 export function parseRekorAnnotation(json: string): RekorBundleAnnotation {

@@ -418,3 +418,21 @@ describe('trusted root guard', () => {
     expect((caught as SigscopeError).message).toMatch(/tlogs\.0\.publicKey\.validFor/);
   });
 });
+
+describe('DSSE bundles are tied to the artifact through the in-toto subject', () => {
+  const bundle = readFixture('conformance-sample', 'bundle-verify', 'happy-path-intoto-in-dsse-v3', 'bundle.sigstore.json');
+  const policy: PolicyInput = { identity: BEACON, issuer: GHA };
+  const a = readFixture('conformance-sample', 'bundle-verify', 'a.txt');
+
+  it('verifies when the artifact is a subject, by bytes or digest', () => {
+    expectVerified(verify(bundle, { bytes: a }, policy));
+    expectVerified(verify(bundle, { digest: sha256(a) }, policy));
+  });
+
+  it('fails with DIGEST_MISMATCH for an artifact the statement does not name', () => {
+    const other = Buffer.from('not the artifact');
+    expectFailed(verify(bundle, { bytes: other }, policy), 'DIGEST_MISMATCH');
+    expectFailed(verify(bundle, { digest: sha256(other) }, policy), 'DIGEST_MISMATCH');
+  });
+});
+

@@ -26,6 +26,10 @@ describe('compilePolicy', () => {
     expect(alt.identity!.test('b')).toBe(true);
   });
 
+  it('a pattern cannot close the anchoring group and escape the anchors', () => {
+    expect(() => compilePolicy({ identityRegExp: 'https://github\\.com/acme/.*)|(?:evil', issuer: ISSUER })).toThrow(/does not compile/);
+  });
+
   it('refuses half a keyless policy, both exact and regexp, bad regexps and unknown fields', () => {
     expect(() => compilePolicy({ identity: ID })).toThrow(/needs an OIDC issuer/);
     expect(() => compilePolicy({ issuer: ISSUER })).toThrow(/needs a certificate identity/);

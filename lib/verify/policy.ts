@@ -36,6 +36,8 @@ export const PolicySchema = z
     github: GithubClaimsSchema.optional(),
     /** PEM public keys; a signature made by any one of them is accepted. */
     keys: z.array(z.string().max(MAX_KEY_PEM)).max(16).optional(),
+    /** Accept key signatures that have no transparency-log entry (cosign's --insecure-ignore-tlog). */
+    insecureIgnoreTlog: z.boolean().optional(),
   })
   .strict();
 
@@ -58,6 +60,8 @@ export interface CompiledPolicy {
   issuer?: Matcher;
   github: Array<{ claim: keyof z.infer<typeof GithubClaimsSchema>; expected: string }>;
   keys: PolicyKey[];
+  /** Key signatures without a Rekor entry are accepted (recorded in the canonical policy). */
+  ignoreTlog: boolean;
   /** Canonical JSON stored with each run and hashed. */
   canonical: string;
   hash: string;
@@ -72,6 +76,8 @@ function exact(value: string): Matcher {
 function anchored(pattern: string, what: string): Matcher {
   let re: RegExp;
   try {
+    // Compiled alone first: a pattern like "a)|(?:b" would otherwise close our group and escape the anchors.
+    new RegExp(pattern, 'u');
     re = new RegExp(`^(?:${pattern})$`, 'u');
   } catch (e) {
     throw new SigscopeError('INVALID_POLICY', `${what} regexp ${JSON.stringify(pattern)} does not compile: ${(e as Error).message}`);
@@ -141,6 +147,7 @@ export function compilePolicy(input: unknown): CompiledPolicy {
     issuerRegExp: p.issuerRegExp ?? null,
     github: Object.fromEntries(github.map((g) => [g.claim, g.expected]).sort()),
     keys: keys.map((k) => k.fingerprint).sort(),
+    ...(p.insecureIgnoreTlog ? { insecureIgnoreTlog: true } : {}),
   };
   const canonical = JSON.stringify(canonicalObj);
   return {
@@ -148,6 +155,7 @@ export function compilePolicy(input: unknown): CompiledPolicy {
     issuer: p.issuer ? exact(p.issuer) : p.issuerRegExp ? anchored(p.issuerRegExp, 'issuer') : undefined,
     github,
     keys,
+    ignoreTlog: p.insecureIgnoreTlog === true,
     canonical,
     hash: createHash('sha256').update(canonical).digest('hex'),
     empty: !hasIdentity && keys.length === 0,
@@ -161,5 +169,6 @@ export function describePolicy(p: CompiledPolicy): string {
   if (p.issuer) parts.push(`issuer ${p.issuer.describe}`);
   for (const g of p.github) parts.push(`github ${g.claim} = ${g.expected}`);
   for (const k of p.keys) parts.push(`key sha256:${k.fingerprint.slice(0, 16)}…`);
+  if (p.ignoreTlog) parts.push('transparency log not required (insecure)');
   return parts.length ? parts.join('; ') : 'no signer policy (signatures are checked, the signer is not)';
 }

@@ -24,6 +24,7 @@ import { createHash, createPublicKey, verify as cryptoVerify, X509Certificate as
 import { bundleFromJSON, ValidationError, BUNDLE_V01_MEDIA_TYPE, BUNDLE_V02_MEDIA_TYPE, BUNDLE_V03_LEGACY_MEDIA_TYPE, BUNDLE_V03_MEDIA_TYPE, type Bundle, type TransparencyLogEntry } from '@sigstore/bundle';
 import { HashAlgorithm } from '@sigstore/protobuf-specs';
 import { Verifier, toSignedEntity, VerificationError, PolicyError, type SignedEntity, type TrustMaterial } from '@sigstore/verify';
+import { printable } from '../errors';
 import { decodeCertificate, type DecodedCertificate } from '../x509';
 import { UnsupportedDigestVerification, verifyPrehashed } from './prehashed';
 import type { CompiledPolicy, PolicyKey } from './policy';
@@ -160,8 +161,18 @@ function bindArtifact(bundle: Bundle, artifact: BundleArtifact, checks: Checks):
     }
   }
   if (bundle.content.$case === 'dsseEnvelope') {
-    // The envelope carries its own payload; matching an in-toto subject against the
-    // artifact is a separate step (not done here).
+    const env = bundle.content.dsseEnvelope;
+    const wanted = given ?? (artifact.bytes ? createHash('sha256').update(artifact.bytes).digest() : undefined);
+    // No artifact named: the envelope is verified on its own (its payload is what was signed).
+    if (!wanted) return { mode: 'envelope' };
+    // An artifact named: an in-toto statement must list it as a subject, or the bundle is about something else.
+    const subjects = inTotoSubjectDigests(env.payloadType, env.payload);
+    if (!subjects) throw new Fail('DIGEST_MISMATCH', `the DSSE payload (${printable(env.payloadType)}) is not an in-toto statement, so it cannot be tied to the artifact`);
+    const hex = wanted.toString('hex');
+    if (!subjects.includes(hex)) {
+      throw new Fail('DIGEST_MISMATCH', `the in-toto statement's subjects (${subjects.map((d) => `sha256:${d.slice(0, 12)}…`).join(', ') || 'none'}) do not include the artifact sha256:${hex}`);
+    }
+    checks.pass('artifact-digest', `the in-toto statement names this artifact (sha256:${hex}) as a subject`);
     return { mode: 'envelope' };
   }
   const md = bundle.content.messageSignature.messageDigest;
@@ -427,4 +438,23 @@ function verifyWithKeys(bundle: Bundle, binding: Binding, hint: string, opts: Ve
     return { verdict: 'verified', checks: checks.list, signer, rekor };
   }
   throw new Fail('KEY_MISMATCH', `the signature does not verify with ${candidates.length === 1 ? 'the given public key' : `any of the ${candidates.length} given public keys`} (sha256:${tried.join('…, sha256:')}…)`);
+}
+
+const IN_TOTO_PAYLOAD_TYPE = 'application/vnd.in-toto+json';
+
+/** sha256 subject digests of an in-toto statement, or undefined when the payload is not one. */
+function inTotoSubjectDigests(payloadType: string, payload: Buffer): string[] | undefined {
+  if (payloadType !== IN_TOTO_PAYLOAD_TYPE) return undefined;
+  let statement: unknown;
+  try {
+    statement = JSON.parse(payload.toString('utf8'));
+  } catch {
+    return undefined;
+  }
+  const subjects = (statement as { subject?: unknown } | null)?.subject;
+  if (!Array.isArray(subjects)) return undefined;
+  return subjects
+    .map((sub) => (sub as { digest?: { sha256?: unknown } } | null)?.digest?.sha256)
+    .filter((d): d is string => typeof d === 'string' && /^[a-f0-9]{64}$/i.test(d))
+    .map((d) => d.toLowerCase());
 }

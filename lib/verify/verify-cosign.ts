@@ -14,6 +14,7 @@ import type { DiscoveredSignature } from '../cosign/discovered';
 import { parseSimpleSigningPayload, isCosignSignatureType } from '../cosign/payload';
 import { COSIGN_SIGNATURE_TYPE } from '../cosign/types';
 import { decodeCertificate, type DecodedCertificate } from '../x509';
+import { printable } from '../errors';
 import { ConversionError, pemBlocks, toCosignBundle, type ConvertedSignature } from './cosign-bundle';
 import type { CompiledPolicy, PolicyKey } from './policy';
 import { Checks, type ReasonCode, type SignatureVerdict, type SignerSummary } from './result';
@@ -51,9 +52,10 @@ export function verifyCosignSignature(sig: DiscoveredSignature, opts: VerifyCosi
       signer.certificateFingerprint = cert.fingerprintSha256;
       signer.github = githubClaims(cert);
       const converted = convert(sig);
-      rekor = rekorSummary(converted);
       checkRekorEntryMatches(converted, sig, checks);
       runVerifier(converted, sig, opts.trust, { tlogThreshold: 1, ctlogThreshold: 1, timestampThreshold: 1 }, checks, 'keyless');
+      // Only now is the Rekor entry known to be genuine; before, its index and time are just claims.
+      rekor = rekorSummary(converted);
       if (opts.policy.empty) return unchecked(checks, signer, rekor, 'no certificate identity or key was given, so who signed was not checked');
       if (!opts.policy.identity) {
         throw new Fail('KEYLESS_NOT_ALLOWED', `signed keylessly by ${cert.identity ?? 'an unnamed identity'}, but the policy only accepts signatures made with its public keys`);
@@ -65,9 +67,8 @@ export function verifyCosignSignature(sig: DiscoveredSignature, opts: VerifyCosi
     if (signer.kind === 'key') {
       if (opts.policy.keys.length === 0) {
         if (opts.policy.identity) throw new Fail('KEY_NOT_ALLOWED', 'signed with a key (no certificate), but the policy expects a keyless signature from a certificate identity');
-        const converted = convert(sig, 'unverified');
-        rekor = rekorSummary(converted);
-        return unchecked(checks, signer, rekor, 'signed with a key; give the public key (--key) to check the signature and the signer');
+        // Nothing about this signature can be checked without its key: not "signed", not valid.
+        throw new Fail('KEY_REQUIRED', 'signed with a key (no certificate); give the public key (--key) to check it');
       }
       return verifyWithKeys(sig, opts, checks, signer);
     }
@@ -102,7 +103,7 @@ function checkPayload(sig: DiscoveredSignature, imageDigest: string, checks: Che
   if (!parsed.ok) throw new Fail('PAYLOAD_MALFORMED', parsed.reason);
   checks.pass('payload-format', 'payload is a cosign simple-signing document');
   if (!isCosignSignatureType(parsed.payload.type)) {
-    throw new Fail('PAYLOAD_TYPE', `payload type is "${parsed.payload.type}", expected "${COSIGN_SIGNATURE_TYPE}"`);
+    throw new Fail('PAYLOAD_TYPE', `payload type is ${printable(JSON.stringify(parsed.payload.type))}, expected "${COSIGN_SIGNATURE_TYPE}"`);
   }
   checks.pass('payload-type', `critical.type is "${COSIGN_SIGNATURE_TYPE}"`);
   if (parsed.payload.manifestDigest !== imageDigest) {
@@ -134,12 +135,18 @@ function rekorSummary(c: ConvertedSignature): SignatureVerdict['rekor'] {
  * @sigstore/verify checks the entry's hash and signature against the bundle, but not
  * that the key or certificate inside the entry is the one that signed: do it here.
  */
+/**
+ * @sigstore/verify checks the entry's hash and signature against the bundle, but not
+ * that the key or certificate inside the entry is the one that signed: do it here.
+ * In key mode a different key in the entry is KEY_MISMATCH (the caller tries the next key).
+ */
 function checkRekorEntryMatches(c: ConvertedSignature, sig: DiscoveredSignature, checks: Checks, expectedKeyDer?: Buffer): void {
   if (!c.rekor || !c.rekorBody) throw new Fail('TLOG_MISSING', 'no Rekor entry is attached (dev.sigstore.cosign/bundle annotation): a keyless signature must be in a transparency log');
   const body = c.rekorBody.spec;
+  const index = c.rekor.Payload.logIndex;
   const payloadHash = createHash('sha256').update(sig.payload).digest('hex');
   if (body.data.hash.algorithm !== 'sha256' || body.data.hash.value.toLowerCase() !== payloadHash) {
-    throw new Fail('TLOG_BODY_MISMATCH', `Rekor entry ${c.rekor.Payload.logIndex} is for artifact ${body.data.hash.algorithm}:${body.data.hash.value}, not this payload (sha256:${payloadHash})`);
+    throw new Fail('TLOG_BODY_MISMATCH', `Rekor entry ${index} is for artifact ${printable(`${body.data.hash.algorithm}:${body.data.hash.value}`)}, not this payload (sha256:${payloadHash})`);
   }
   const entryKeyPem = Buffer.from(body.signature.publicKey.content, 'base64').toString('utf8');
   let entryKeyDer: Buffer | undefined;
@@ -149,15 +156,15 @@ function checkRekorEntryMatches(c: ConvertedSignature, sig: DiscoveredSignature,
   } catch {
     entryKeyDer = undefined;
   }
-  if (!entryKeyDer) throw new Fail('TLOG_BODY_MISMATCH', `Rekor entry ${c.rekor.Payload.logIndex} holds an unreadable ${expectedKeyDer ? 'public key' : 'certificate'}`);
-  const expected = expectedKeyDer ?? c.leafDer;
-  if (!expected || !entryKeyDer.equals(expected)) {
-    throw new Fail('TLOG_BODY_MISMATCH', `Rekor entry ${c.rekor.Payload.logIndex} was made with a different ${expectedKeyDer ? 'key' : 'certificate'} than this signature's`);
+  if (!entryKeyDer) throw new Fail('TLOG_BODY_MISMATCH', `Rekor entry ${index} holds an unreadable ${expectedKeyDer ? 'public key' : 'certificate'}`);
+  if (expectedKeyDer && !entryKeyDer.equals(expectedKeyDer)) throw new Fail('KEY_MISMATCH', `Rekor entry ${index} was made with another key`);
+  if (!expectedKeyDer && (!c.leafDer || !entryKeyDer.equals(c.leafDer))) {
+    throw new Fail('TLOG_BODY_MISMATCH', `Rekor entry ${index} was made with a different certificate than this signature's`);
   }
   if (Buffer.from(body.signature.content, 'base64').toString('base64') !== Buffer.from(sig.signatureB64 ?? '', 'base64').toString('base64')) {
-    throw new Fail('TLOG_BODY_MISMATCH', `Rekor entry ${c.rekor.Payload.logIndex} records a different signature than this layer's`);
+    throw new Fail('TLOG_BODY_MISMATCH', `Rekor entry ${index} records a different signature than this layer's`);
   }
-  checks.pass('rekor-entry-matches', `Rekor entry ${c.rekor.Payload.logIndex} records this payload, signature and ${expectedKeyDer ? 'key' : 'certificate'}`);
+  checks.pass('rekor-entry-matches', `Rekor entry ${index} records this payload, signature and ${expectedKeyDer ? 'key' : 'certificate'}`);
 }
 
 // The order in which Verifier.verify runs its stages, to report which ones passed before a failure.
@@ -243,23 +250,26 @@ function runVerifier(
 }
 
 function verifyWithKeys(sig: DiscoveredSignature, opts: VerifyCosignOptions, checks: Checks, signer: SignerSummary): SignatureVerdict {
+  // As cosign 2.x: a key signature needs a transparency-log entry unless the policy waives it.
+  const probe = convert(sig, opts.policy.keys[0]!.fingerprint);
+  if (!probe.rekor && !opts.policy.ignoreTlog) {
+    throw new Fail('TLOG_MISSING', 'no Rekor entry is attached (dev.sigstore.cosign/bundle annotation); a key signature must be in a transparency log unless the policy allows otherwise (--insecure-ignore-tlog)');
+  }
   const failures: string[] = [];
-  let rekor: SignatureVerdict['rekor'];
   for (const key of opts.policy.keys) {
     const attempt = new Checks();
     try {
       const converted = convert(sig, key.fingerprint);
-      rekor = rekorSummary(converted);
-      const trust = withKey(opts.trust, key);
       if (converted.rekor) checkRekorEntryMatches(converted, sig, attempt, key.key.export({ type: 'spki', format: 'der' }));
-      runVerifier(converted, sig, trust, { tlogThreshold: converted.rekor ? 1 : 0, ctlogThreshold: 0, timestampThreshold: 0 }, attempt, 'key');
+      runVerifier(converted, sig, withKey(opts.trust, key), { tlogThreshold: converted.rekor ? 1 : 0, ctlogThreshold: 0, timestampThreshold: 0 }, attempt, 'key');
       checks.list.push(...attempt.list);
+      if (!converted.rekor) checks.pass('transparency-log-waived', 'no Rekor entry: accepted because the policy ignores the transparency log (insecure)');
       checks.pass('public-key', `signed by the policy's key sha256:${key.fingerprint.slice(0, 16)}…`);
       signer.keyFingerprint = key.fingerprint;
-      return { verdict: 'verified', checks: checks.list, signer, rekor };
+      return { verdict: 'verified', checks: checks.list, signer, rekor: rekorSummary(converted) };
     } catch (e) {
       if (e instanceof Fail || e instanceof ConversionError) {
-        // A Rekor failure with the right key is the real reason; report it as such.
+        // Another key: try the next one. A Rekor failure with the right key is the real reason.
         if (e.code !== 'KEY_MISMATCH' && e.code !== 'SIGNATURE_INVALID') throw e;
         failures.push(key.fingerprint.slice(0, 16));
         continue;

@@ -157,6 +157,12 @@ describe('bin/sigscope verify — keys, unsigned, multi-arch', () => {
     expect(wrong.json?.signatures[0]?.reasonCode).toBe('KEY_MISMATCH');
   });
 
+  it('--insecure-ignore-tlog is recorded in the policy', async () => {
+    const r = await cli(['verify', t.ref('keyed'), '--key', t.world.key.publicKeyPath, '--insecure-ignore-tlog', ...sandbox()], { json: false });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('transparency log not required (insecure)');
+  });
+
   it('a key policy does not accept a keyless signature', async () => {
     const r = await cli(['verify', t.ref('keyless-ok'), '--key', t.world.key.publicKeyPath, ...sandbox()]);
     expect(r.code).toBe(1);

@@ -233,6 +233,7 @@ describe('runs', () => {
       source: `sha256-${'a'.repeat(64)}.sig@sha256:${'c'.repeat(64)}`,
       layerDigest: `sha256:${'c'.repeat(64)}`,
       payloadDigest: `sha256:${'d'.repeat(64)}`,
+      materialDigest: `sha256:${'e'.repeat(64)}`,
       signatureB64: 'MEUCIQ==',
       certificateId: cert.id,
       identity: decoded.identity,
@@ -248,6 +249,13 @@ describe('runs', () => {
     expect(new Set(concurrent.map((s) => s.id))).toEqual(new Set([sig.id]));
     expect(await db.signature.count({ where: { imageId: img.id } })).toBe(1);
     expect((await db.signature.findUniqueOrThrow({ where: { id: sig.id } })).signatureB64).toBe('MEUCIQ==');
+    // Another signer of the same payload (same layer, other material) is another row, not a reuse.
+    const shared = await upsertImage(db, { registry: 'registry.example', repository: 'team/two-signers', digest: DIGEST_A, mediaType: 'x', platforms: [] });
+    const first = await upsertSignature(db, { ...sigInput, imageId: shared.id });
+    const otherSigner = await upsertSignature(db, { ...sigInput, imageId: shared.id, materialDigest: `sha256:${'f'.repeat(64)}`, identity: 'mallory', signatureB64: 'MEQCIA==' });
+    expect(otherSigner.id).not.toBe(first.id);
+    expect(otherSigner.identity).toBe('mallory');
+    expect((await db.signature.findUniqueOrThrow({ where: { id: first.id } })).identity).toBe(decoded.identity);
 
     // Tag observations are one row each.
     await recordTagObservation(db, img.id, '1.0', DIGEST_A, new Date('2024-05-01T10:00:00Z'));
@@ -263,6 +271,7 @@ describe('runs', () => {
       source: 's',
       layerDigest: `sha256:${'c'.repeat(64)}`,
       payloadDigest: `sha256:${'d'.repeat(64)}`,
+      materialDigest: `sha256:${'e'.repeat(64)}`,
       signatureB64: 'x',
     });
 
@@ -431,7 +440,7 @@ describe('runs', () => {
     expect(app?.latestRun?.status).toBe('failed');
     expect(app?.latestTag?.tag).toBe('1.0');
     expect(app?.signatureCount).toBe(1);
-    expect(images.map((i) => i.repository)).toEqual(['team/app', 'team/other']);
+    expect(images.map((i) => i.repository)).toEqual(['team/app', 'team/other', 'team/two-signers']);
   });
 
   it('reports a corrupt JSON column clearly instead of crashing', async () => {

@@ -28,10 +28,10 @@ afterAll(async () => {
   await t?.world.stop();
 });
 
-async function pushKeySigned(name: string, key: KeyObject): Promise<string> {
+async function pushKeySigned(name: string, key: KeyObject, opts: { tlog?: boolean } = {}): Promise<string> {
   const repo = { registry: t.world.registry.host, repository: `keys/${name}` };
   const digest = await pushImage(t.world.client, repo, '1.0', buildImage({ files: { 'k.txt': name } }));
-  const layer = await signWithKey(simpleSigningPayload(`${repo.registry}/${repo.repository}`, digest), key);
+  const layer = await signWithKey(simpleSigningPayload(`${repo.registry}/${repo.repository}`, digest), key, opts.tlog === false ? {} : { rekor: t.world.sigstore });
   await pushCosignSignatures(t.world.client, repo, digest, [layer]);
   return `${repo.registry}/${repo.repository}:1.0`;
 }
@@ -58,7 +58,28 @@ describe('key-based signatures with every key type cosign accepts', () => {
     });
   }
 
-  it('accepts a signature made by any one of several policy keys', async () => {
+  it('requires a Rekor entry for a key signature unless the policy waives it (cosign --insecure-ignore-tlog)', async () => {
+    const key = generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).privateKey;
+    const ref = await pushKeySigned('no-tlog', key, { tlog: false });
+    const trustRoot = loadTrustRoot(t.world.trustedRootPath);
+    const strict = await verifyImage(ref, { client: t.world.client, policy: compilePolicy({ keys: [publicKeyPemOf(key)] }), trustRoot });
+    expect(strict.status).toBe('failed');
+    expect(strict.signatures[0]?.result.reasonCode).toBe('TLOG_MISSING');
+    const waived = await verifyImage(ref, { client: t.world.client, policy: compilePolicy({ keys: [publicKeyPemOf(key)], insecureIgnoreTlog: true }), trustRoot });
+    expect(waived.status).toBe('verified');
+    expect(waived.signatures[0]?.result.checks.map((c) => c.name)).toContain('transparency-log-waived');
+    expect(waived.signatures[0]?.result.rekor).toBeUndefined();
+  });
+
+  it('a key signature checked with no key at all is a failure, not "signed"', async () => {
+    const key = generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).privateKey;
+    const ref = await pushKeySigned('no-key-given', key);
+    const r = await verifyImage(ref, { client: t.world.client, policy: compilePolicy({}), trustRoot: loadTrustRoot(t.world.trustedRootPath) });
+    expect(r.status).toBe('failed');
+    expect(r.signatures[0]?.result.reasonCode).toBe('KEY_REQUIRED');
+  });
+
+  it('accepts a signature made by any one of several policy keys (its Rekor entry names the second key)', async () => {
     const key = generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).privateKey;
     const ref = await pushKeySigned('multi', key);
     const decoy = generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).privateKey;

@@ -125,5 +125,6 @@ function describeStoredPolicy(p: Record<string, unknown>): string {
   for (const [k, v] of Object.entries(gh)) parts.push(`github ${k} = ${v}`);
   const keys = Array.isArray(p.keys) ? (p.keys as string[]) : [];
   for (const k of keys) parts.push(`key sha256:${k.slice(0, 16)}…`);
+  if (p.insecureIgnoreTlog) parts.push('transparency log not required (insecure)');
   return parts.length ? parts.join('; ') : 'none: signatures checked, signer not checked';
 }
