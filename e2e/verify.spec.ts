@@ -37,6 +37,12 @@ test.describe('verify an image from the home page', () => {
     await expect(result.getByText('Not verified', { exact: true })).toBeVisible();
     await expect(result).toContainText('refs/heads/feature-x, policy expects');
     await snap(page, 'home-wrong-signer');
+    await result.getByRole('link', { name: 'Open this run' }).click();
+    const card = page.getByRole('article', { name: 'Signature 1' });
+    await expect(card).toContainText('IDENTITY_MISMATCH');
+    await expect(card.getByText('Identity (claimed)')).toBeVisible();
+    await expect(card.getByTestId('signer-identity')).toHaveText(/refs\/heads\/feature-x$/);
+    await snap(page, 'run-wrong-signer');
   });
 
   test('a demo example button fills the form; an unsigned image says so', async ({ page }) => {

@@ -75,8 +75,11 @@ export function verifyCosignSignature(sig: DiscoveredSignature, opts: VerifyCosi
 
     throw new Fail('SIGNATURE_MISSING', 'the layer carries no dev.cosignproject.cosign/signature annotation');
   } catch (e) {
-    if (e instanceof Fail) return { verdict: 'failed', reasonCode: e.code, reason: e.message, checks: checks.list, signer, rekor };
-    if (e instanceof ConversionError || e instanceof PolicyMismatch) return { verdict: 'failed', reasonCode: e.code, reason: e.message, checks: checks.list, signer, rekor };
+    if (e instanceof Fail || e instanceof ConversionError || e instanceof PolicyMismatch) {
+      // The failing check is listed too, after those that passed.
+      checks.fail(e.code.toLowerCase().replace(/_/g, '-'), e.message);
+      return { verdict: 'failed', reasonCode: e.code, reason: e.message, checks: checks.list, signer, rekor };
+    }
     // A verifier crash on an unexpected shape is still a verdict, never a 500.
     return { verdict: 'failed', reasonCode: 'VERIFIER_ERROR', reason: `the verifier could not process this signature: ${(e as Error).message}`, checks: checks.list, signer, rekor };
   }
