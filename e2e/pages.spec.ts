@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { scenario, snap } from './support';
+import { scenario, scenarios, snap } from './support';
 
 test('runs list shows stored runs with their verdicts', async ({ page }) => {
   await page.goto('/runs');
@@ -15,7 +15,9 @@ test('image page shows digest, tag observation and verification history', async 
   await page.goto('/images');
   await snap(page, 'images');
   await page.getByRole('link', { name: s.reference.replace(/:1\.0$/, '') }).first().click();
-  await expect(page.getByText(s.digest)).toBeVisible();
+  await expect(page.getByText(s.digest, { exact: true })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'Latest verification' })).toBeVisible();
+  await expect(page.getByTestId('signer-identity').first()).toHaveText(scenarios().identity);
   await expect(page.getByRole('heading', { name: 'Verification history' })).toBeVisible();
   await expect(page.getByRole('table', { name: 'Verification runs of this image' })).toContainText('Verified');
   await expect(page.locator('li', { hasText: '1.0' }).first()).toContainText('sha256:');

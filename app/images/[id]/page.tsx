@@ -4,7 +4,9 @@ import { Digest } from '@/components/digest';
 import { EmptyState } from '@/components/empty-state';
 import { formatTime, imageName } from '@/components/format';
 import { RunsTable } from '@/components/runs-table';
-import { getDb, getImage } from '@/lib/db';
+import { SignatureResultCard } from '@/components/signature-result';
+import { StatusBadge } from '@/components/status-badge';
+import { getDb, getImage, getRun } from '@/lib/db';
 
 export const dynamic = 'force-dynamic';
 export const metadata = { title: 'Image' };
@@ -12,8 +14,10 @@ export const metadata = { title: 'Image' };
 export default async function ImagePage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
   if (!/^[a-z0-9]{1,64}$/.test(id)) notFound();
-  const image = await getImage(await getDb(), id, { runsLimit: 100 });
+  const db = await getDb();
+  const image = await getImage(db, id, { runsLimit: 100 });
   if (!image) notFound();
+  const latest = image.runs[0] ? await getRun(db, image.runs[0].id) : null;
   const name = imageName(image);
   return (
     <div className="space-y-8">
@@ -25,6 +29,20 @@ export default async function ImagePage({ params }: { params: Promise<{ id: stri
         <p className="text-sm"><Digest value={image.digest} full /></p>
         <p className="text-xs text-slate-500">{image.mediaType} · first seen {formatTime(image.firstSeenAt)}</p>
       </header>
+
+      {latest && (
+        <section aria-labelledby="latest" className="space-y-3">
+          <div className="flex flex-wrap items-center gap-3">
+            <h2 id="latest" className="text-lg font-semibold">Latest verification</h2>
+            <StatusBadge status={latest.status} />
+            <Link href={`/runs/${latest.id}`} className="text-sm">{formatTime(latest.createdAt)}</Link>
+          </div>
+          <p className="text-sm text-slate-700">{typeof latest.summary.text === 'string' ? latest.summary.text : ''}</p>
+          {latest.results.map((r, i) => (
+            <SignatureResultCard key={r.id} r={r} index={i} />
+          ))}
+        </section>
+      )}
 
       {image.platforms.length > 0 && (
         <section aria-labelledby="platforms" className="space-y-2">
