@@ -18,17 +18,24 @@ export function formatOutcomeText(o: RunOutcome): string {
   lines.push(`  policy      ${o.policy}`);
   lines.push(`  trust root  ${o.trustRoot.name}`);
   lines.push(`  ${o.status === 'error' ? `error       [${o.errorCode}] ${o.errorMessage}` : `summary     ${o.summary}`}`);
+  const FORMAT: Record<string, string> = { 'cosign-sig': '.sig tag', 'cosign-att': '.att tag', 'bundle-referrers-api': 'bundle, referrers API', 'bundle-referrers-tag': 'bundle, referrers tag' };
+  const item = (s: RunOutcome['signatures'][number], label: string) => {
+    const who = s.signer.identity ? `${s.signer.identity}${s.signer.issuer ? ` (${s.signer.issuer})` : ''}` : s.signer.keyFingerprint ? `key sha256:${s.signer.keyFingerprint.slice(0, 16)}…` : s.signer.kind;
+    lines.push(`    ${MARK[s.verdict] ?? '?'} ${s.verdict.padEnd(16)} ${label}${who}  [${FORMAT[s.format] ?? s.format}${s.platform ? `, platform ${s.platform}` : ''}]`);
+    if (s.rekor) lines.push(`        rekor log index ${s.rekor.logIndex}, integrated ${s.rekor.integratedTime}`);
+    if (s.reason) lines.push(`        ${s.reasonCode ? `[${s.reasonCode}] ` : ''}${s.reason}`);
+    const passed = s.checks.filter((c) => c.passed).map((c) => c.name);
+    if (passed.length) lines.push(`        checks passed: ${passed.join(', ')}`);
+  };
   if (o.signatures.length) {
     lines.push(`  signatures  ${o.signatures.length}`);
-    for (const s of o.signatures) {
-      const who = s.signer.identity ? `${s.signer.identity}${s.signer.issuer ? ` (${s.signer.issuer})` : ''}` : s.signer.keyFingerprint ? `key sha256:${s.signer.keyFingerprint.slice(0, 16)}…` : s.signer.kind;
-      lines.push(`    ${MARK[s.verdict] ?? '?'} ${s.verdict.padEnd(16)} ${who}${s.platform ? `  [platform ${s.platform}]` : ''}`);
-      if (s.rekor) lines.push(`        rekor log index ${s.rekor.logIndex}, integrated ${s.rekor.integratedTime}`);
-      if (s.reason) lines.push(`        ${s.reasonCode ? `[${s.reasonCode}] ` : ''}${s.reason}`);
-      const passed = s.checks.filter((c) => c.passed).map((c) => c.name);
-      if (passed.length) lines.push(`        checks passed: ${passed.join(', ')}`);
-    }
+    for (const s of o.signatures) item(s, '');
   }
+  if (o.attestations.length) {
+    lines.push(`  attestations ${o.attestations.length}`);
+    for (const a of o.attestations) item(a, `${a.predicateType ?? 'unknown predicate'} by `);
+  }
+  for (const d of o.documents) lines.push(`  document    ${d.mediaType} (${d.size} bytes, ${d.source}${d.platform ? `, platform ${d.platform}` : ''}, unsigned)`);
   for (const p of o.problems) lines.push(`  warning     ${p}`);
   if (o.runId) lines.push(`  run         ${o.runId}`);
   // Values come from registries and signatures: no terminal control sequences reach the screen.

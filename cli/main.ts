@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { isSigscopeError } from '../lib/errors';
 import { runVerification, type RunOutcome } from '../lib/audit/run-verification';
 import { formatOutcomeText } from './format';
+import { registerVerifyBundle } from './verify-bundle';
 
 export const EXIT = { verified: 0, notVerified: 1, usage: 2 } as const;
 
@@ -81,6 +82,10 @@ async function main(argv: string[]): Promise<number> {
       else if (outcome.status === 'error' && outcome.errorCode && INPUT_ERRORS.has(outcome.errorCode)) exitCode = EXIT.usage;
       else exitCode = EXIT.notVerified;
     });
+
+  registerVerifyBundle(program, (code) => {
+    exitCode = code;
+  });
 
   try {
     await program.parseAsync(argv, { from: 'user' });

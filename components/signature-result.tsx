@@ -1,4 +1,5 @@
 import clsx from 'clsx';
+import Link from 'next/link';
 import { Digest } from './digest';
 import { formatTime } from './format';
 import { StatusBadge } from './status-badge';
@@ -13,6 +14,10 @@ export interface SignatureResultView {
   platform: string | null;
   checks: Array<{ name: string; passed: boolean; detail: string }>;
   signature: {
+    id: string;
+    kind: string;
+    format: string;
+    predicateType: string | null;
     source: string;
     layerDigest: string;
     publicKeyFingerprint: string | null;
@@ -28,6 +33,13 @@ export interface SignatureResultView {
   } | null;
 }
 
+export const FORMAT_LABEL: Record<string, string> = {
+  'cosign-sig': 'cosign .sig tag',
+  'cosign-att': 'cosign .att tag',
+  'bundle-referrers-api': 'Sigstore bundle · referrers API',
+  'bundle-referrers-tag': 'Sigstore bundle · referrers tag',
+};
+
 const GITHUB_FIELDS: Array<[string, string]> = [
   ['githubWorkflowRepository', 'Repository'],
   ['githubWorkflowRef', 'Ref'],
@@ -37,18 +49,26 @@ const GITHUB_FIELDS: Array<[string, string]> = [
   ['runInvocationUri', 'Run'],
 ];
 
-export function SignatureResultCard({ r, index }: { r: SignatureResultView; index: number }) {
+export function SignatureResultCard({ r, index, label = 'Signature' }: { r: SignatureResultView; index: number; label?: string }) {
   const cert = r.signature?.certificate;
   const ext = (cert?.extensions ?? {}) as Record<string, unknown>;
   return (
     <article
-      aria-label={`Signature ${index + 1}`}
+      aria-label={`${label} ${index + 1}`}
       className={clsx('rounded-lg border bg-white p-5 shadow-sm', r.verdict === 'verified' ? 'border-emerald-200' : r.verdict === 'failed' ? 'border-red-200' : 'border-amber-200')}
     >
       <header className="flex flex-wrap items-center gap-3">
         <StatusBadge status={r.verdict} />
-        <span className="text-sm font-medium text-slate-800">Signature {index + 1}</span>
+        <span className="text-sm font-medium text-slate-800">
+          {label} {index + 1}
+        </span>
+        {r.signature && <span className="rounded bg-slate-100 px-2 py-0.5 text-xs text-slate-700">{FORMAT_LABEL[r.signature.format] ?? r.signature.format}</span>}
         {r.platform && <span className="rounded bg-slate-100 px-2 py-0.5 text-xs text-slate-700">platform {r.platform}</span>}
+        {r.signature?.predicateType && (
+          <Link href={`/attestations/${r.signature.id}`} className="font-mono text-xs">
+            {r.signature.predicateType}
+          </Link>
+        )}
         {r.reasonCode && <code className="text-xs text-red-700">{r.reasonCode}</code>}
       </header>
       {r.reason && <p className={clsx('mt-3 text-sm', r.verdict === 'failed' ? 'text-red-800' : 'text-amber-900')}>{r.reason}</p>}

@@ -41,6 +41,15 @@ export async function pushCosignSignatures(
   layers: CosignSignatureLayer[],
 ): Promise<{ tag: string; digest: string }> {
   const tag = signatureTag(subjectDigest);
+  return { tag, digest: await pushCosignTagManifest(client, repo, tag, layers) };
+}
+
+/**
+ * cosign's layout for any tag attachment (`.sig`, `.att`, `.sbom`): an OCI image
+ * manifest whose config lists the layers' diff_ids and whose layers are the payload
+ * blobs with their annotations. Replaces whatever the tag held. Returns the digest.
+ */
+export async function pushCosignTagManifest(client: RegistryClient, repo: RepositoryLocator, tag: string, layers: CosignSignatureLayer[]): Promise<string> {
   const payloads = layers.map((l) => blobOf(l.payload, l.mediaType));
   const config = blobOf(
     Buffer.from(
@@ -60,9 +69,8 @@ export async function pushCosignSignatures(
       schemaVersion: 2,
       mediaType: OCI_MANIFEST,
       config: descriptorOf(config),
-      layers: payloads.map((p, i) => descriptorOf(p, { annotations: layers[i]!.annotations })),
+      layers: payloads.map((p, i) => descriptorOf(p, Object.keys(layers[i]!.annotations).length ? { annotations: layers[i]!.annotations } : {})),
     }),
   );
-  const digest = await client.putManifest(repo, tag, manifest, OCI_MANIFEST);
-  return { tag, digest };
+  return client.putManifest(repo, tag, manifest, OCI_MANIFEST);
 }

@@ -16,6 +16,9 @@ import { buildImage, buildMultiArchIndex } from './oci-images';
 import { pushCosignSignatures, pushImage, pushIndex } from './push';
 import { forgeSet, githubWorkflowIdentity, GITHUB_ACTIONS_ISSUER, signKeyless, signWithKey, simpleSigningPayload } from './cosign-sign';
 import { generateCosignKeyPair, readCosignPrivateKey } from './cosign-key';
+import { pushAttachmentTag } from './attach';
+import { attestKeyless } from './cosign-attest';
+import { bundleKeyless, imageSigningStatement, pushBundleReferrer, slsaProvenanceStatement, spdxDocument, spdxStatement } from './bundles';
 
 export const ORG_REPO = 'acme/widget';
 export const RELEASE_WORKFLOW = '.github/workflows/release.yml@refs/heads/main';
@@ -124,6 +127,35 @@ export async function seedScenarios(world: SandboxWorld): Promise<Scenario[]> {
     const okPayload = simpleSigningPayload(`${okRepo.registry}/${okRepo.repository}`, okDigest);
     await pushCosignSignatures(world.client, repo, digest, [await signKeyless(okPayload, world.sigstore, claims())]);
     add('replayed', 'failed', "A valid signature of another image copied onto this image's .sig tag", { reference: `${repo.registry}/${repo.repository}:1.0`, digest });
+  }
+
+  // Sigstore bundles through the OCI referrers tag fallback (cosign v3 style), attestations and SBOMs.
+  {
+    const repo = repoOf(world, 'bundle-signed');
+    const digest = await pushImage(world.client, repo, '1.0', buildImage({ files: { 'hello.txt': 'bundle-signed\n' } }));
+    const ref = `${repo.registry}/${repo.repository}`;
+    await pushBundleReferrer(world.client, repo, digest, await bundleKeyless(imageSigningStatement(digest, ref), world.sigstore, claims()));
+    add('bundle-signed', 'verified', 'Signed in the Sigstore bundle format, attached as an OCI referrer (tag fallback)', { reference: `${ref}:1.0`, digest });
+  }
+  {
+    const repo = repoOf(world, 'attested');
+    const digest = await pushImage(world.client, repo, '1.0', buildImage({ files: { 'hello.txt': 'attested\n' } }));
+    const ref = `${repo.registry}/${repo.repository}`;
+    await pushCosignSignatures(world.client, repo, digest, [await signKeyless(simpleSigningPayload(ref, digest), world.sigstore, claims())]);
+    const provenance = slsaProvenanceStatement(digest, { repository: ORG_REPO, ref: 'refs/heads/main', sha: 'a'.repeat(40), workflowPath: '.github/workflows/release.yml', subjectName: ref });
+    await pushAttachmentTag(world.client, repo, digest, 'att', [await attestKeyless(provenance, world.sigstore, claims())]);
+    const sbom = spdxDocument('attested');
+    await pushAttachmentTag(world.client, repo, digest, 'sbom', [{ payload: Buffer.from(JSON.stringify(sbom)), mediaType: 'text/spdx+json', annotations: {} }]);
+    await pushBundleReferrer(world.client, repo, digest, await bundleKeyless(spdxStatement(digest, sbom, ref), world.sigstore, claims()));
+    add('attested', 'verified', 'Signed, with a SLSA provenance attestation (.att), an SPDX SBOM (.sbom) and an SBOM attestation bundle (referrer)', { reference: `${ref}:1.0`, digest });
+  }
+  {
+    const repo = repoOf(world, 'bundle-wrong-subject');
+    const digest = await pushImage(world.client, repo, '1.0', buildImage({ files: { 'hello.txt': 'bundle-wrong-subject\n' } }));
+    const ref = `${repo.registry}/${repo.repository}`;
+    const otherDigest = out.find((s) => s.name === 'keyless-ok')!.digest;
+    await pushBundleReferrer(world.client, repo, digest, await bundleKeyless(imageSigningStatement(otherDigest, ref), world.sigstore, claims()));
+    add('bundle-wrong-subject', 'failed', "A signature bundle whose statement names another image's digest", { reference: `${ref}:1.0`, digest });
   }
 
   // Multi-arch: one index signed at the index digest, one signed only per platform.

@@ -18,7 +18,7 @@ import { decodeCertificate } from '../x509';
 import { readSettings, trustRootChoices } from '../settings';
 import { getDb, type Db } from '../db';
 import { createRun, finishRun, upsertCertificate, upsertImage, upsertSignature, recordTagObservation, type SignatureResultInput } from '../db';
-import type { DiscoveredSignature } from '../cosign/discovered';
+import type { EvidenceFormat, EvidenceKind, VerifiedEvidence } from './evidence';
 import { verifyImage, type ImageVerification, type PlatformInfo, type RunStatus } from './verify-image';
 
 export const RunRequestSchema = z.object({
@@ -33,9 +33,12 @@ export const RunRequestSchema = z.object({
 export type RunRequest = z.input<typeof RunRequestSchema> & { onProgress?: (m: string) => void; db?: Db };
 
 export interface SignatureOutcome {
+  kind: EvidenceKind;
+  format: EvidenceFormat;
   source: string;
   layerDigest: string;
   platform?: string;
+  predicateType?: string;
   verdict: Verdict;
   reasonCode?: ReasonCode;
   reason?: string;
@@ -58,7 +61,13 @@ export interface RunOutcome {
   errorMessage?: string;
   policy: string;
   trustRoot: { name: string; hash: string | null };
+  /** Image signatures: cosign `.sig` layers and signature bundles. */
   signatures: SignatureOutcome[];
+  /** In-toto attestations: cosign `.att` layers and attestation bundles. */
+  attestations: SignatureOutcome[];
+  /** SBOMs attached without their own signature. */
+  documents: ImageVerification['documents'];
+  referrers?: ImageVerification['referrers'];
   problems: string[];
 }
 
@@ -91,6 +100,8 @@ export async function runVerification(request: RunRequest): Promise<RunOutcome> 
     policy: '(invalid policy)',
     trustRoot: { name: req.trustRoot ?? PUBLIC_GOOD, hash: null },
     signatures: [],
+    attestations: [],
+    documents: [],
     problems: [],
   };
 
@@ -137,6 +148,23 @@ export async function runVerification(request: RunRequest): Promise<RunOutcome> 
   }
 }
 
+function toSignatureOutcome(v: VerifiedEvidence): SignatureOutcome {
+  return {
+    kind: v.evidence.kind,
+    format: v.evidence.format,
+    source: v.evidence.source,
+    layerDigest: v.evidence.layerDigest,
+    ...(v.platform ? { platform: v.platform } : {}),
+    ...(v.evidence.predicateType ? { predicateType: v.evidence.predicateType } : {}),
+    verdict: v.result.verdict,
+    ...(v.result.reasonCode && v.result.verdict !== 'verified' ? { reasonCode: v.result.reasonCode } : {}),
+    ...(v.result.reason ? { reason: v.result.reason } : {}),
+    signer: v.result.signer,
+    ...(v.result.rekor ? { rekor: v.result.rekor } : {}),
+    checks: v.result.checks,
+  };
+}
+
 function toOutcome(base: RunOutcome, r: ImageVerification): RunOutcome {
   return {
     ...base,
@@ -146,17 +174,10 @@ function toOutcome(base: RunOutcome, r: ImageVerification): RunOutcome {
     status: r.status,
     summary: r.summary,
     problems: r.problems,
-    signatures: r.signatures.map((s) => ({
-      source: `${s.signature.tag}@${s.signature.manifestDigest}`,
-      layerDigest: s.signature.layerDigest,
-      ...(s.platform ? { platform: s.platform } : {}),
-      verdict: s.result.verdict,
-      ...(s.result.reasonCode && s.result.verdict !== 'verified' ? { reasonCode: s.result.reasonCode } : {}),
-      ...(s.result.reason ? { reason: s.result.reason } : {}),
-      signer: s.result.signer,
-      ...(s.result.rekor ? { rekor: s.result.rekor } : {}),
-      checks: s.result.checks,
-    })),
+    signatures: r.signatures.map(toSignatureOutcome),
+    attestations: r.attestations.map(toSignatureOutcome),
+    documents: r.documents,
+    referrers: r.referrers,
   };
 }
 
@@ -170,49 +191,61 @@ async function store(db: Db, runId: string, r: ImageVerification): Promise<strin
   });
   if (r.reference.tag && !r.reference.digest) await recordTagObservation(db, image.id, r.reference.tag, r.digest);
   const results: SignatureResultInput[] = [];
-  for (const s of r.signatures) {
+  for (const v of [...r.signatures, ...r.attestations]) {
+    const e = v.evidence;
     let certificateId: string | null = null;
-    if (s.signature.certificatePem) {
+    if (e.certificatePem) {
       try {
-        const cert = decodeCertificate(s.signature.certificatePem);
+        const cert = decodeCertificate(e.certificatePem);
         const stored = await upsertCertificate(db, { ...cert, extensions: { ...cert.fulcio, sctCount: cert.sctCount, subjectAlternativeNames: cert.subjectAlternativeNames } });
         certificateId = stored.id;
-      } catch (e) {
-        if (!isSigscopeError(e) || e.code !== 'CERTIFICATE_MALFORMED') throw e;
+      } catch (err) {
+        if (!isSigscopeError(err) || err.code !== 'CERTIFICATE_MALFORMED') throw err;
         // The verdict already says the certificate is malformed; store the signature without it.
       }
     }
     const sig = await upsertSignature(db, {
       imageId: image.id,
-      kind: 'cosign-sig',
-      source: `${s.signature.tag}@${s.signature.manifestDigest}`,
-      layerDigest: s.signature.layerDigest,
-      payloadDigest: `sha256:${createHash('sha256').update(s.signature.payload).digest('hex')}`,
-      materialDigest: materialDigest(s.signature),
-      signatureB64: s.signature.signatureB64 ?? '',
+      kind: e.kind,
+      format: e.format,
+      source: e.source,
+      layerDigest: e.layerDigest,
+      payloadDigest: e.payloadDigest,
+      materialDigest: e.materialDigest,
+      signatureB64: e.signatureB64,
+      artifactType: e.artifactType ?? null,
+      predicateType: e.predicateType ?? null,
+      statement: e.statement ? JSON.stringify(e.statement) : null,
       certificateId,
-      publicKeyFingerprint: s.result.signer.keyFingerprint ?? null,
-      identity: s.result.signer.identity ?? null,
-      oidcIssuer: s.result.signer.issuer ?? null,
+      publicKeyFingerprint: v.result.signer.keyFingerprint ?? null,
+      identity: v.result.signer.identity ?? null,
+      oidcIssuer: v.result.signer.issuer ?? null,
       // Set only when @sigstore/verify verified the entry; an unverified annotation is just a claim.
-      rekorLogIndex: s.result.rekor?.logIndex ?? null,
-      rekorLogId: s.result.rekor?.logId ?? null,
-      rekorIntegratedTime: s.result.rekor?.integratedTime ?? null,
+      rekorLogIndex: v.result.rekor?.logIndex ?? null,
+      rekorLogId: v.result.rekor?.logId ?? null,
+      rekorIntegratedTime: v.result.rekor?.integratedTime ?? null,
     });
     results.push({
       signatureId: sig.id,
-      verdict: s.result.verdict,
-      reasonCode: s.result.verdict === 'verified' ? null : (s.result.reasonCode ?? null),
-      reason: s.result.reason ?? null,
-      checks: s.result.checks.map((c) => ({ ...c })),
-      identity: s.result.signer.identity ?? null,
-      oidcIssuer: s.result.signer.issuer ?? null,
-      platform: s.platform ?? null,
+      verdict: v.result.verdict,
+      reasonCode: v.result.verdict === 'verified' ? null : (v.result.reasonCode ?? null),
+      reason: v.result.reason ?? null,
+      checks: v.result.checks.map((c) => ({ ...c })),
+      identity: v.result.signer.identity ?? null,
+      oidcIssuer: v.result.signer.issuer ?? null,
+      platform: v.platform ?? null,
     });
   }
   await finishRun(db, runId, {
     status: r.status,
-    summary: { text: r.summary, coverage: r.coverage, problems: r.problems, reference: formatReference(r.reference) },
+    summary: {
+      text: r.summary,
+      coverage: r.coverage,
+      problems: r.problems,
+      reference: formatReference(r.reference),
+      referrers: r.referrers,
+      documents: r.documents.map((d) => ({ source: d.source, mediaType: d.mediaType, layerDigest: d.layerDigest, manifestDigest: d.manifestDigest, size: d.size, platform: d.platform ?? null })),
+    },
     results,
     imageId: image.id,
     tag: r.reference.tag ?? null,
@@ -220,9 +253,3 @@ async function store(db: Db, runId: string, r: ImageVerification): Promise<strin
   return image.id;
 }
 
-/** What distinguishes one signer's signature of a payload from another's. */
-function materialDigest(sig: DiscoveredSignature): string {
-  const h = createHash('sha256');
-  for (const part of [sig.signatureB64, sig.certificatePem, sig.chainPem, sig.bundleJson, sig.rfc3161TimestampJson]) h.update(`${part ?? ''}\u0000`);
-  return `sha256:${h.digest('hex')}`;
-}

@@ -1,17 +1,22 @@
 /**
  * Verifies one image reference end to end: resolve the tag, list platforms of an
- * index, discover cosign signatures at the digest (and at each platform digest,
- * so an image signed only per platform is reported as such), verify each one.
- * Pure orchestration: no storage here (see record-run.ts).
+ * index, then for the digest (and each platform digest, so an image signed only per
+ * platform is reported as such) find every signature and attestation — cosign's
+ * `.sig` and `.att` tags, Sigstore bundles attached as OCI referrers (API or tag
+ * fallback), SBOMs — and verify each one. Pure orchestration: no storage here.
  */
 import type { RegistryClient } from '../oci/client';
 import { formatReference, parseReference, type ImageReference } from '../oci/reference';
 import { discoverCosignSignatures } from '../cosign/discover';
-import type { DiscoveredSignature } from '../cosign/discovered';
+import { discoverReferrers, discoverSbomTag, type DiscoveredDocument } from '../cosign/referrers';
 import { verifyCosignSignature } from '../verify/verify-cosign';
+import { verifyCosignAttestation } from '../verify/cosign-attestation';
+import { verifySigstoreBundle } from '../verify/verify-bundle';
+import { describeBundle } from '../verify/bundle-info';
 import type { CompiledPolicy } from '../verify/policy';
 import type { LoadedTrustRoot } from '../verify/trust-root';
 import type { SignatureVerdict } from '../verify/result';
+import { fromBundle, fromCosignLayer, type VerifiedEvidence } from './evidence';
 
 export type RunStatus = 'verified' | 'signed-unchecked' | 'failed' | 'unsigned' | 'error';
 
@@ -20,13 +25,6 @@ export interface PlatformInfo {
   architecture: string;
   variant?: string;
   digest: string;
-}
-
-export interface VerifiedSignature {
-  signature: DiscoveredSignature;
-  result: SignatureVerdict;
-  /** Set when the signature is attached to a platform manifest rather than the digest asked about. */
-  platform?: string;
 }
 
 export interface PlatformCoverage {
@@ -43,8 +41,14 @@ export interface ImageVerification {
   platforms: PlatformInfo[];
   status: Exclude<RunStatus, 'error'>;
   summary: string;
-  /** Signatures at the digest asked about, then those at platform manifests. */
-  signatures: VerifiedSignature[];
+  /** Image signatures (cosign `.sig`, signature bundles): at the digest asked about, then at platform manifests. */
+  signatures: VerifiedEvidence[];
+  /** In-toto attestations (cosign `.att`, attestation bundles), each verified. */
+  attestations: VerifiedEvidence[];
+  /** SBOM documents attached without a signature of their own. */
+  documents: Array<Omit<DiscoveredDocument, 'bytes'> & { platform?: string }>;
+  /** Where referrers were read from: the API, the tag fallback, or nowhere. */
+  referrers: 'api' | 'tag-fallback' | 'none';
   coverage: PlatformCoverage[];
   problems: string[];
 }
@@ -58,6 +62,50 @@ export interface VerifyImageOptions {
 
 export function platformName(p: Pick<PlatformInfo, 'os' | 'architecture' | 'variant'>): string {
   return [p.os, p.architecture, p.variant].filter(Boolean).join('/');
+}
+
+interface Found {
+  signatures: VerifiedEvidence[];
+  attestations: VerifiedEvidence[];
+  documents: ImageVerification['documents'];
+  referrers: ImageVerification['referrers'];
+  problems: string[];
+}
+
+/** Everything attached to one digest, verified against the policy. */
+async function inspectDigest(reference: ImageReference, digest: string, opts: VerifyImageOptions, platform?: string): Promise<Found> {
+  const trust = opts.trustRoot.material;
+  const at = platform ? { platform } : {};
+  const found: Found = { signatures: [], attestations: [], documents: [], referrers: 'none', problems: [] };
+
+  const sigs = await discoverCosignSignatures(opts.client, reference, digest, 'sig');
+  found.problems.push(...sigs.problems);
+  for (const s of sigs.signatures) {
+    found.signatures.push({ evidence: fromCosignLayer(s, 'cosign-sig'), result: verifyCosignSignature(s, { imageDigest: digest, policy: opts.policy, trust }), ...at });
+  }
+
+  const atts = await discoverCosignSignatures(opts.client, reference, digest, 'att');
+  found.problems.push(...atts.problems);
+  for (const a of atts.signatures) {
+    const { statement, ...result } = verifyCosignAttestation(a, { imageDigest: digest, policy: opts.policy, trust });
+    found.attestations.push({ evidence: fromCosignLayer(a, 'attestation', statement), result, ...at });
+  }
+
+  const refs = await discoverReferrers(opts.client, reference, digest);
+  found.referrers = refs.source;
+  found.problems.push(...refs.problems);
+  for (const b of refs.bundles) {
+    const info = describeBundle(b.bytes);
+    const result: SignatureVerdict = verifySigstoreBundle(b.bytes, { digest }, { policy: opts.policy, trust, allowNoTlog: opts.policy.ignoreTlog });
+    const evidence = fromBundle(b, { kind: info.role === 'signature' ? 'bundle' : 'attestation', signatureB64: info.signatureB64, certificatePem: info.certificatePem, statement: info.statement });
+    (info.role === 'signature' ? found.signatures : found.attestations).push({ evidence, result, ...at });
+  }
+  const sbomTag = await discoverSbomTag(opts.client, reference, digest);
+  for (const d of [...refs.documents, ...sbomTag]) {
+    const { bytes: _bytes, ...doc } = d;
+    found.documents.push({ ...doc, ...at });
+  }
+  return found;
 }
 
 export async function verifyImage(input: string | ImageReference, opts: VerifyImageOptions): Promise<ImageVerification> {
@@ -76,41 +124,35 @@ export async function verifyImage(input: string | ImageReference, opts: VerifyIm
         }))
       : [];
 
-  const problems: string[] = [];
-  const verify = (sig: DiscoveredSignature, platform?: string): VerifiedSignature => ({
-    signature: sig,
-    result: verifyCosignSignature(sig, { imageDigest: sig.subjectDigest, policy: opts.policy, trust: opts.trustRoot.material }),
-    ...(platform ? { platform } : {}),
-  });
-
-  progress(`looking for signatures of ${digest}`);
-  const own = await discoverCosignSignatures(opts.client, reference, digest);
-  problems.push(...own.problems);
-  const signatures = own.signatures.map((s) => verify(s));
-
+  progress(`looking for signatures and attestations of ${digest}`);
+  const own = await inspectDigest(reference, digest, opts);
+  const all: Found = { ...own, signatures: [...own.signatures], attestations: [...own.attestations], documents: [...own.documents], problems: [...own.problems] };
   const coverage: PlatformCoverage[] = [];
   for (const p of platforms) {
     const name = platformName(p);
     progress(`looking for signatures of ${name} (${p.digest})`);
-    const found = await discoverCosignSignatures(opts.client, reference, p.digest);
-    problems.push(...found.problems);
-    const results = found.signatures.map((s) => verify(s, name));
-    signatures.push(...results);
-    coverage.push({ platform: name, digest: p.digest, signatures: results.length, verified: results.filter((r) => r.result.verdict === 'verified').length });
+    const f = await inspectDigest(reference, p.digest, opts, name);
+    all.signatures.push(...f.signatures);
+    all.attestations.push(...f.attestations);
+    all.documents.push(...f.documents);
+    all.problems.push(...f.problems);
+    coverage.push({ platform: name, digest: p.digest, signatures: f.signatures.length, verified: f.signatures.filter((r) => r.result.verdict === 'verified').length });
   }
 
-  const mine = signatures.filter((s) => !s.platform);
-  const status = aggregate(mine.map((s) => s.result));
+  const status = aggregate(own.signatures.map((s) => s.result));
   return {
     reference,
     digest,
     mediaType: resolved.mediaType,
     platforms,
     status,
-    summary: summarize(status, mine, coverage, own.tag, opts.policy),
-    signatures,
+    summary: summarize(status, own, coverage, opts.policy),
+    signatures: all.signatures,
+    attestations: all.attestations,
+    documents: all.documents,
+    referrers: own.referrers,
     coverage,
-    problems,
+    problems: all.problems,
   };
 }
 
@@ -127,28 +169,35 @@ function signerName(r: SignatureVerdict): string {
   return r.signer.kind === 'key' ? 'a public key' : 'an unknown signer';
 }
 
-function summarize(status: RunStatus, mine: VerifiedSignature[], coverage: PlatformCoverage[], tag: string, policy: CompiledPolicy): string {
+function formatName(v: VerifiedEvidence): string {
+  return v.evidence.format === 'cosign-sig' ? 'cosign signature' : 'Sigstore bundle';
+}
+
+function summarize(status: RunStatus, own: Found, coverage: PlatformCoverage[], policy: CompiledPolicy): string {
+  const mine = own.signatures;
   const platformNote = coverage.length
     ? ` Platform manifests: ${coverage.filter((c) => c.signatures > 0).length} of ${coverage.length} signed${coverage.some((c) => c.verified > 0) ? `, ${coverage.filter((c) => c.verified > 0).length} verified` : ''}.`
     : '';
+  const att = own.attestations;
+  const attNote = att.length ? ` Attestations: ${att.length} (${att.filter((a) => a.result.verdict === 'verified').length} verified).` : '';
   switch (status) {
     case 'verified': {
       const ok = mine.find((s) => s.result.verdict === 'verified')!;
-      return `Verified: signed by ${signerName(ok.result)}.${platformNote}`;
+      return `Verified: signed by ${signerName(ok.result)} (${formatName(ok)}).${attNote}${platformNote}`;
     }
     case 'signed-unchecked': {
       const s = mine.find((x) => x.result.verdict === 'signed-unchecked')!;
-      return `Signed, signer not checked: ${signerName(s.result)} signed it, but no identity or key policy was given.${platformNote}`;
+      return `Signed, signer not checked: ${signerName(s.result)} signed it, but no identity or key policy was given.${attNote}${platformNote}`;
     }
     case 'failed': {
       const first = mine[0]!;
       const n = mine.length;
-      return `Not verified: ${n === 1 ? 'the only signature' : `none of ${n} signatures`} ${n === 1 ? 'fails' : 'pass; the first fails'}: ${first.result.reason?.replace(/\.$/, "")}.${platformNote}`;
+      return `Not verified: ${n === 1 ? 'the only signature fails' : `none of ${n} signatures pass; the first fails`}: ${first.result.reason?.replace(/\.$/, '')}.${attNote}${platformNote}`;
     }
     case 'unsigned':
       return coverage.some((c) => c.signatures > 0)
-        ? `Unsigned at this digest: no signatures at ${tag}; the index itself is not signed.${platformNote}`
-        : `Unsigned: no signatures found (no ${tag} tag)${policy.empty ? '' : ', so nothing can satisfy the policy'}.${platformNote}`;
+        ? `Unsigned at this digest: no signature of the index itself (no .sig tag, no signature bundle).${attNote}${platformNote}`
+        : `Unsigned: no signatures found (no .sig tag, no signature bundle among the referrers)${policy.empty ? '' : ', so nothing can satisfy the policy'}.${attNote}${platformNote}`;
     default:
       return status;
   }

@@ -1,6 +1,6 @@
 /**
- * Finds the cosign signatures attached to a digest: the manifest at tag
- * `sha256-<hex>.sig`, one signature per layer. Each payload blob is fetched with
+ * Finds the cosign signatures (or attestations) attached to a digest: the manifest at
+ * tag `sha256-<hex>.sig` (`.att`), one signature (DSSE envelope) per layer. Each payload blob is fetched with
  * its digest checked and its size bounded; annotations are read as-is and only
  * validated later by lib/verify.
  */
@@ -10,9 +10,11 @@ import type { RepositoryLocator } from '../oci/reference';
 import type { DiscoveredSignature } from './discovered';
 import { MAX_PAYLOAD_BYTES } from './payload';
 import { ANNOTATION } from './types';
-import { signatureTag } from './tags';
+import { attachmentTag } from './tags';
 
 const MAX_LAYERS = 64;
+// An attestation layer is a whole DSSE envelope (an SBOM predicate can be large).
+const MAX_ATTESTATION_BYTES = 8 * 1024 * 1024;
 
 export interface DiscoveryResult {
   tag: string;
@@ -21,8 +23,8 @@ export interface DiscoveryResult {
   problems: string[];
 }
 
-export async function discoverCosignSignatures(client: RegistryClient, repo: RepositoryLocator, digest: string): Promise<DiscoveryResult> {
-  const tag = signatureTag(digest);
+export async function discoverCosignSignatures(client: RegistryClient, repo: RepositoryLocator, digest: string, kind: 'sig' | 'att' = 'sig'): Promise<DiscoveryResult> {
+  const tag = attachmentTag(digest, kind);
   let manifest;
   try {
     manifest = await client.getManifest(repo, tag);
@@ -40,8 +42,9 @@ export async function discoverCosignSignatures(client: RegistryClient, repo: Rep
   for (const [index, layer] of layers.slice(0, MAX_LAYERS).entries()) {
     let payload: Buffer;
     try {
-      if (layer.size > MAX_PAYLOAD_BYTES) throw new SigscopeError('SIZE_LIMIT', `layer ${index} of ${tag} is ${layer.size} bytes, above the ${MAX_PAYLOAD_BYTES}-byte payload limit`);
-      payload = await client.getBlob(repo, layer.digest, MAX_PAYLOAD_BYTES);
+      const limit = kind === 'att' ? MAX_ATTESTATION_BYTES : MAX_PAYLOAD_BYTES;
+      if (layer.size > limit) throw new SigscopeError('SIZE_LIMIT', `layer ${index} of ${tag} is ${layer.size} bytes, above the ${limit}-byte limit`);
+      payload = await client.getBlob(repo, layer.digest, limit);
     } catch (e) {
       if (e instanceof SigscopeError && e.code !== 'REGISTRY_UNREACHABLE' && e.code !== 'TIMEOUT') {
         problems.push(`layer ${index} (${layer.digest}) of ${tag}: ${e.message}`);

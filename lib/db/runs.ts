@@ -126,6 +126,11 @@ export interface SignatureInput {
   /** sha256 of the signature material (signature, certificate, chain, Rekor annotation…): two signers of one payload are two rows. */
   materialDigest: string;
   signatureB64: string;
+  format?: string;
+  artifactType?: string | null;
+  predicateType?: string | null;
+  /** JSON text of the in-toto statement; dropped (null) when above MAX_STATEMENT_CHARS. */
+  statement?: string | null;
   certificateId?: string | null;
   publicKeyFingerprint?: string | null;
   identity?: string | null;
@@ -170,6 +175,9 @@ export interface FinishRunInput {
   imageId?: string | null;
   tag?: string | null;
 }
+
+/** Statements above this are not kept (an SBOM can be large); the verdict still is. */
+export const MAX_STATEMENT_CHARS = 4 * 1024 * 1024;
 
 // ---------------------------------------------------------------------------
 // Helpers
@@ -368,6 +376,10 @@ export function upsertSignature(db: Db, input: SignatureInput): Promise<Signatur
       kind: kind.data,
       source: requireText(input.source, 'signature source'),
       signatureB64: typeof input.signatureB64 === 'string' ? input.signatureB64 : '',
+      format: input.format ?? 'cosign-sig',
+      artifactType: input.artifactType ?? null,
+      predicateType: input.predicateType ?? null,
+      statement: input.statement != null && input.statement.length <= MAX_STATEMENT_CHARS ? input.statement : null,
       certificateId: input.certificateId ?? null,
       publicKeyFingerprint: input.publicKeyFingerprint ?? null,
       identity: input.identity ?? null,
@@ -591,5 +603,39 @@ export function listImages(db: Db): Promise<ImageListItem[]> {
         signatureCount: _count.signatures,
       };
     });
+  });
+}
+
+export type SignatureDetail = SignatureWithCertificate & {
+  image: ImageRecord;
+  /** Verdicts on this signature, newest run first. */
+  results: Array<SignatureResultRecord & { run: Pick<RunRecord, 'id' | 'createdAt' | 'status' | 'trustRootName'> }>;
+};
+
+/** One signature or attestation with its image and every verdict it received. */
+export function getSignature(db: Db, id: string, options: { resultsLimit?: number } = {}): Promise<SignatureDetail | null> {
+  return dbCall('Reading the signature', async () => {
+    const row = await db.signature.findUnique({
+      where: { id },
+      include: {
+        certificate: true,
+        image: true,
+        results: {
+          orderBy: { run: { createdAt: 'desc' } },
+          take: Math.min(500, Math.max(1, options.resultsLimit ?? 50)),
+          include: { run: { select: { id: true, createdAt: true, status: true, trustRootName: true } } },
+        },
+      },
+    });
+    if (!row) return null;
+    const { image, results, certificate, ...sig } = row;
+    return {
+      ...toSignatureWithCertificate({ ...sig, certificate }),
+      image: toImageRecord(image),
+      results: results.map(({ run, ...r }) => ({
+        ...toResultRecord(r),
+        run: { id: run.id, createdAt: run.createdAt, trustRootName: run.trustRootName, status: parseEnumColumn(StoredRunStatusSchema, run.status, { table: 'VerificationRun', column: 'status', id: run.id }) },
+      })),
+    };
   });
 }

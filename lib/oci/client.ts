@@ -12,7 +12,7 @@ import { RegistryAuth, type AuthTarget, type RegistryCredentials } from './auth'
 import { Digester, computeDigest, digestMismatch, parseDigest, sha256Digest, verifyDigest } from './digest';
 import { nextLinkUrl } from './link-header';
 import { parseManifest, type IndexManifest, type Manifest } from './manifest';
-import { MANIFEST_ACCEPT, baseMediaType, type ManifestMediaType } from './media-types';
+import { MANIFEST_ACCEPT, OCI_INDEX, baseMediaType, type ManifestMediaType } from './media-types';
 import { resolvePlatforms, type PlatformManifest } from './platforms';
 import { apiHostFor, assertRegistryHost, assertRepositoryName, isValidTag, referenceTarget, type ImageReference, type RepositoryLocator } from './reference';
 import { errorFromResponse } from './registry-errors';
@@ -48,6 +48,26 @@ export interface ManifestResult {
   manifest: Manifest;
 }
 
+/** A manifest's bytes as served (digest-checked, not parsed). */
+export interface RawManifest {
+  digest: string;
+  /** The response Content-Type without parameters, if any. */
+  contentType?: string;
+  size: number;
+  bytes: Buffer;
+  /** "manifest repo:tag from registry host", for error messages. */
+  source: string;
+}
+
+/** One page of a referrers API answer, unparsed. */
+export interface ReferrersApiPage {
+  bytes: Buffer;
+  contentType?: string;
+  /** OCI-Filters-Applied values, lower-cased (e.g. ["artifacttype"]). */
+  filtersApplied: string[];
+  url: string;
+}
+
 export interface ManifestHead {
   digest: string;
   mediaType: string;
@@ -72,6 +92,9 @@ const MIB = 1024 * 1024;
 const LIST_PAGE_MAX_BYTES = 8 * MIB;
 const MAX_PAGES = 10_000;
 const DEFAULT_MAX_LIST_ENTRIES = 100_000;
+const REFERRERS_MAX_PAGES = 64;
+/** First-page answers meaning "no referrers API here" (distribution-spec: 404; some registries 400/405). */
+const REFERRERS_API_UNSUPPORTED = new Set([400, 404, 405]);
 
 const tagListSchema = z.object({
   name: z.string().max(255),
@@ -129,28 +152,76 @@ export class RegistryClient {
    * Docker-Content-Digest when the registry sends one.
    */
   async getManifest(target: ImageReference | RepositoryLocator, tagOrDigest?: string, options?: { maxBytes?: number }): Promise<ManifestResult> {
-    const repo = resolveRepo(target);
-    const ref = resolveTagOrDigest(target, tagOrDigest);
-    const what = manifestWhat(repo, ref);
-    const sent = await this.request(repo, 'GET', this.manifestUrl(repo, ref), pullScope(repo), what, { Accept: MANIFEST_ACCEPT });
-    if (sent.response.status !== 200) throw await this.failure(sent, repo, what, notFoundHintFor(ref));
+    const raw = await this.fetchManifestBytes(resolveRepo(target), resolveTagOrDigest(target, tagOrDigest), options?.maxBytes);
+    if ('sent' in raw) throw await this.failure(raw.sent, raw.repo, raw.what, notFoundHintFor(raw.ref));
+    const manifest = parseManifest(raw.bytes, raw.contentType, raw.source);
+    return { digest: raw.digest, mediaType: manifest.mediaType, size: raw.bytes.length, bytes: raw.bytes, manifest };
+  }
 
-    const bytes = await this.transport.readBody(sent, options?.maxBytes ?? this.maxManifestBytes, what, repo.registry);
-    const source = `${what} from registry ${repo.registry}`;
-    let digest: string;
-    if (ref.kind === 'digest') {
-      verifyDigest(bytes, ref.value, source);
-      digest = ref.value;
-    } else {
-      digest = sha256Digest(bytes);
-      const claimed = this.claimedDigest(sent, source);
-      if (claimed) {
-        const actual = computeDigest(bytes, parseDigest(claimed).algorithm);
-        if (actual !== claimed) throw digestMismatch(`${source} (Docker-Content-Digest header)`, claimed, actual);
+  /**
+   * A manifest's bytes, checked against its digest like getManifest but not parsed
+   * (for callers that validate a specific shape themselves, e.g. referrers indexes);
+   * null when the registry answers 404 (no such tag, digest or repository).
+   */
+  async getRawManifest(target: ImageReference | RepositoryLocator, tagOrDigest?: string, options?: { maxBytes?: number }): Promise<RawManifest | null> {
+    const raw = await this.fetchManifestBytes(resolveRepo(target), resolveTagOrDigest(target, tagOrDigest), options?.maxBytes);
+    if (!('sent' in raw)) return raw;
+    if (raw.sent.response.status === 404) {
+      await discard(raw.sent.response);
+      return null;
+    }
+    throw await this.failure(raw.sent, raw.repo, raw.what, notFoundHintFor(raw.ref));
+  }
+
+  /**
+   * The referrers API (OCI distribution-spec 1.1, `GET /v2/<name>/referrers/<digest>`),
+   * following Link pagination: the raw pages, to be validated by the caller
+   * (lib/oci/referrers.ts). Null when the registry does not implement the API: a 404,
+   * 400 or 405 on the first page (Distribution 2.8 answers 404). `maxBytes` bounds all
+   * pages together (default maxManifestBytes).
+   */
+  async fetchReferrersApi(
+    target: RepositoryLocator,
+    subjectDigest: string,
+    options?: { artifactType?: string; maxBytes?: number; maxPages?: number },
+  ): Promise<ReferrersApiPage[] | null> {
+    const repo = resolveRepo(target);
+    parseDigest(subjectDigest);
+    const what = `referrers of ${repo.repository}@${subjectDigest}`;
+    const query = options?.artifactType === undefined ? '' : `?artifactType=${encodeURIComponent(options.artifactType)}`;
+    let budget = options?.maxBytes ?? this.maxManifestBytes;
+    const maxPages = options?.maxPages ?? REFERRERS_MAX_PAGES;
+    const pages: ReferrersApiPage[] = [];
+    const seen = new Set<string>();
+    let url: string | undefined = `${this.transport.baseUrl(repo.apiHost)}/v2/${repo.repository}/referrers/${subjectDigest}${query}`;
+    while (url !== undefined) {
+      if (seen.has(url) || seen.size >= maxPages) {
+        throw new SigscopeError('REGISTRY_BAD_RESPONSE', `${what}: registry ${repo.registry} paginates in a loop or past ${maxPages} pages (page ${url})`);
+      }
+      seen.add(url);
+      const sent = await this.request(repo, 'GET', url, pullScope(repo), what, { Accept: OCI_INDEX });
+      const status = sent.response.status;
+      if (pages.length === 0 && REFERRERS_API_UNSUPPORTED.has(status)) {
+        await discard(sent.response);
+        return null;
+      }
+      if (status !== 200) throw await this.failure(sent, repo, what);
+      const bytes = await this.transport.readBody(sent, budget, pages.length === 0 ? what : `${what} (all pages together)`, repo.registry);
+      budget -= bytes.length;
+      const filters = sent.response.headers.get('oci-filters-applied') ?? '';
+      pages.push({
+        bytes,
+        contentType: baseMediaType(sent.response.headers.get('content-type')),
+        filtersApplied: filters.split(',').map((f) => f.trim().toLowerCase()).filter(Boolean),
+        url: sent.url,
+      });
+      try {
+        url = nextLinkUrl(sent.response.headers.get('link'), sent.url);
+      } catch (e) {
+        throw new SigscopeError('REGISTRY_BAD_RESPONSE', `${what}: ${e instanceof Error ? e.message : String(e)}`);
       }
     }
-    const manifest = parseManifest(bytes, baseMediaType(sent.response.headers.get('content-type')), source);
-    return { digest, mediaType: manifest.mediaType, size: bytes.length, bytes, manifest };
+    return pages;
   }
 
   /** Digest, media type and size of a manifest without downloading it; null when it does not exist. */
@@ -336,6 +407,33 @@ export class RegistryClient {
       }
       yield items;
     }
+  }
+
+  /** GET of a manifest, digest-checked; the response itself when the status is not 200. */
+  private async fetchManifestBytes(
+    repo: Repo,
+    ref: TagOrDigest,
+    maxBytes: number | undefined,
+  ): Promise<RawManifest | { sent: SentResponse; repo: Repo; ref: TagOrDigest; what: string }> {
+    const what = manifestWhat(repo, ref);
+    const sent = await this.request(repo, 'GET', this.manifestUrl(repo, ref), pullScope(repo), what, { Accept: MANIFEST_ACCEPT });
+    if (sent.response.status !== 200) return { sent, repo, ref, what };
+
+    const bytes = await this.transport.readBody(sent, maxBytes ?? this.maxManifestBytes, what, repo.registry);
+    const source = `${what} from registry ${repo.registry}`;
+    let digest: string;
+    if (ref.kind === 'digest') {
+      verifyDigest(bytes, ref.value, source);
+      digest = ref.value;
+    } else {
+      digest = sha256Digest(bytes);
+      const claimed = this.claimedDigest(sent, source);
+      if (claimed) {
+        const actual = computeDigest(bytes, parseDigest(claimed).algorithm);
+        if (actual !== claimed) throw digestMismatch(`${source} (Docker-Content-Digest header)`, claimed, actual);
+      }
+    }
+    return { digest, contentType: baseMediaType(sent.response.headers.get('content-type')), size: bytes.length, bytes, source };
   }
 
   private manifestUrl(repo: Repo, ref: TagOrDigest): string {

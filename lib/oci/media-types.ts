@@ -7,6 +7,16 @@ export const OCI_LAYER_TAR_GZIP = 'application/vnd.oci.image.layer.v1.tar+gzip';
 export const OCI_LAYER_TAR = 'application/vnd.oci.image.layer.v1.tar';
 export const OCI_EMPTY = 'application/vnd.oci.empty.v1+json';
 
+// Artifact types found among an image's referrers and cosign attachments.
+/** A Sigstore bundle v0.3 (cosign v3, GitHub attestations): artifactType and layer media type. */
+export const SIGSTORE_BUNDLE_V03 = 'application/vnd.dev.sigstore.bundle.v0.3+json';
+/** A DSSE envelope (cosign `.att` layers). */
+export const DSSE_ENVELOPE = 'application/vnd.dsse.envelope.v1+json';
+/** payloadType of a DSSE envelope holding an in-toto statement. */
+export const IN_TOTO_PAYLOAD_TYPE = 'application/vnd.in-toto+json';
+/** SPDX JSON (cosign `.sbom` layers for `--type spdxjson`). */
+export const SPDX_JSON = 'text/spdx+json';
+
 export const DOCKER_MANIFEST = 'application/vnd.docker.distribution.manifest.v2+json';
 export const DOCKER_MANIFEST_LIST = 'application/vnd.docker.distribution.manifest.list.v2+json';
 export const DOCKER_CONFIG = 'application/vnd.docker.container.image.v1+json';

@@ -235,7 +235,7 @@ describe('edits of real bytes fail with a specific reason', () => {
     leaf(b).rawBytes = flipB64(leaf(b).rawBytes, -1);
     const v = verify(b, { bytes: artifact }, policy);
     expectFailed(v, 'CERTIFICATE_UNTRUSTED');
-    expect(v.checks.map((c) => c.name)).toEqual(['bundle-format', 'artifact-digest', 'certificate-decode', 'transparency-log-timestamp']);
+    expect(v.checks.map((c) => c.name)).toEqual(['bundle-format', 'artifact-digest', 'certificate-decode', 'transparency-log-timestamp', 'certificate-untrusted']);
   });
 
   it('an edited tlog body (another artifact digest): the SET no longer covers it', () => {

@@ -3,22 +3,28 @@
  *
  * The public-good root comes from the seed that `@sigstore/tuf` ships, read from disk:
  * no TUF refresh and no network at verification time. `--trusted-root FILE` selects
- * another instance (a private Sigstore, the sandbox). Loading fails closed: a root
- * whose keys lack a validity start, or with no CA at all, is rejected.
+ * another instance (a private Sigstore, the sandbox). `staging` names the shipped copy of
+ * the Sigstore staging root (./trust-roots/staging.json, see its README), also offline.
+ * Loading fails closed: a root whose keys lack a validity start, or with no CA at all,
+ * is rejected.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
 import { TrustedRoot } from '@sigstore/protobuf-specs';
 import { toTrustMaterial, type TrustMaterial } from '@sigstore/verify';
 import { z } from 'zod';
+import { projectRoot } from '../db/paths';
 import { SigscopeError } from '../errors';
 import seeds from '@sigstore/tuf/seeds.json';
 
 export const PUBLIC_GOOD = 'public-good';
+/** The Sigstore staging instance (`*.sigstage.dev`), from the copy shipped in ./trust-roots. */
+export const STAGING = 'staging';
 const MAX_TRUSTED_ROOT_BYTES = 1024 * 1024;
 
 export interface LoadedTrustRoot {
-  /** 'public-good' or the file path the user gave. */
+  /** 'public-good', 'staging' or the file path the user gave. */
   name: string;
   /** sha256 of the root's bytes, recorded with every run. */
   hash: string;
@@ -50,6 +56,15 @@ function publicGoodBytes(): Buffer {
   return Buffer.from(seed, 'base64');
 }
 
+function stagingBytes(): Buffer {
+  const file = path.join(projectRoot(), 'lib', 'verify', 'trust-roots', 'staging.json');
+  try {
+    return readFileSync(file);
+  } catch (e) {
+    throw new SigscopeError('INVALID_TRUSTED_ROOT', `the shipped staging trusted root ${file} cannot be read: ${(e as Error).message}`);
+  }
+}
+
 export function parseTrustedRoot(bytes: Buffer, name: string): LoadedTrustRoot {
   let json: unknown;
   try {
@@ -77,12 +92,14 @@ export function parseTrustedRoot(bytes: Buffer, name: string): LoadedTrustRoot {
 // Keyed by name and content hash: a file rewritten in place (a restarted sandbox) is reloaded.
 const cache = new Map<string, LoadedTrustRoot>();
 
-/** Loads the public-good root (no argument) or a trusted_root.json file. */
+/** Loads the public-good root (no argument), the shipped staging root ('staging') or a trusted_root.json file. */
 export function loadTrustRoot(file?: string): LoadedTrustRoot {
   const key = file ?? PUBLIC_GOOD;
   let bytes: Buffer;
   if (!file || file === PUBLIC_GOOD) {
     bytes = publicGoodBytes();
+  } else if (file === STAGING) {
+    bytes = stagingBytes();
   } else {
     try {
       const size = statSync(file).size;

@@ -163,7 +163,8 @@ describe('verifySigstoreBundle input handling', () => {
     e.inclusionPromise.signedEntryTimestamp = flipB64(e.inclusionPromise.signedEntryTimestamp, 10);
     const bad = run(b, { bytes: A_TXT }, policy);
     expectFailed(bad, 'TLOG_SET_INVALID');
-    expect(bad.checks.map((c) => c.name)).toEqual(['bundle-format', 'artifact-digest', 'certificate-decode', 'transparency-log-timestamp', 'certificate-chain', 'sct']);
+    expect(bad.checks.map((c) => c.name)).toEqual(['bundle-format', 'artifact-digest', 'certificate-decode', 'transparency-log-timestamp', 'certificate-chain', 'sct', 'tlog-set-invalid']);
+    expect(bad.checks.at(-1)?.passed).toBe(false);
   });
 
   it('a crash inside the verifier (not a VerificationError) is VERIFIER_ERROR, never a throw', () => {
@@ -200,11 +201,11 @@ describe('key-signed bundles (publicKey hint)', () => {
     expectVerified(run(b, { digest: `sha256:${sha256hex(A_TXT)}` }, { keys: [otherKey(), MANAGED_KEY] }));
   });
 
-  it('wrong keys only → KEY_MISMATCH; an identity policy → KEY_NOT_ALLOWED; no policy → signed-unchecked', () => {
+  it('wrong keys only → KEY_MISMATCH; an identity policy → KEY_NOT_ALLOWED; no policy → KEY_REQUIRED (a key signature is not checkable without its key)', () => {
     expectFailed(run(bundle, { bytes: A_TXT }, { keys: [otherKey(), otherKey()] }), 'KEY_MISMATCH', /any of the 2 given public keys/);
     expectFailed(run(bundle, { bytes: A_TXT }, { identity: BEACON, issuer: GHA }), 'KEY_NOT_ALLOWED');
     const v = run(bundle, { bytes: A_TXT }, {});
-    expect({ verdict: v.verdict, reasonCode: v.reasonCode, kind: v.signer.kind }).toEqual({ verdict: 'signed-unchecked', reasonCode: 'UNSIGNED_BY_POLICY', kind: 'key' });
+    expect({ verdict: v.verdict, reasonCode: v.reasonCode, kind: v.signer.kind }).toEqual({ verdict: 'failed', reasonCode: 'KEY_REQUIRED', kind: 'key' });
   });
 
   it('without its tlog entry: TLOG_MISSING, unless allowNoTlog', () => {

@@ -74,11 +74,12 @@ export function verifySigstoreBundle(bundleJson: unknown, artifact: BundleArtifa
     const bundle = parseBundle(bundleJson, checks);
     const material = bundle.verificationMaterial.content;
     signer.kind = material.$case === 'publicKey' ? 'key' : 'keyless';
-    rekor = rekorSummary(bundle.verificationMaterial.tlogEntries);
+    const leafDer = Buffer.from(material.$case === 'x509CertificateChain' ? (material.x509CertificateChain.certificates[0]?.rawBytes ?? []) : material.$case === 'certificate' ? material.certificate.rawBytes : []);
+    // Who the certificate names, shown even when a later check fails.
+    if (signer.kind === 'keyless') describeClaimed(leafDer, signer);
     const binding = bindArtifact(bundle, artifact, checks);
 
     if (signer.kind === 'keyless') {
-      const leafDer = Buffer.from(material.$case === 'x509CertificateChain' ? (material.x509CertificateChain.certificates[0]?.rawBytes ?? []) : material.$case === 'certificate' ? material.certificate.rawBytes : []);
       const cert = decodeLeaf(leafDer, checks);
       signer.identity = cert.identity;
       signer.issuer = cert.oidcIssuer;
@@ -88,6 +89,8 @@ export function verifySigstoreBundle(bundleJson: unknown, artifact: BundleArtifa
       const entity = signedEntity(bundle, binding);
       runVerifier(entity, opts.trust, thresholds, checks, keylessStages(bundle, cert, thresholds, binding), true);
       checkEntryKeys(bundle, { certDer: leafDer, spkiDer: spkiOfCertificate(leafDer) }, checks, 'certificate');
+      // Only now are the log entries known to be genuine; before, their index and time are claims.
+      rekor = rekorSummary(bundle.verificationMaterial.tlogEntries);
       if (opts.allowNoTlog && bundle.verificationMaterial.tlogEntries.length === 0) {
         checks.pass('transparency-log-waived', 'no transparency log entry: accepted only because allowNoTlog is set (the signing time comes from a trusted timestamp authority)');
       }
@@ -102,12 +105,15 @@ export function verifySigstoreBundle(bundleJson: unknown, artifact: BundleArtifa
     // Public-key hint: only a key from the policy can check it.
     if (opts.policy.keys.length === 0) {
       if (opts.policy.identity) throw new Fail('KEY_NOT_ALLOWED', 'signed with a key (no certificate), but the policy expects a keyless signature from a certificate identity');
-      return unchecked(checks, signer, rekor, 'signed with a key; give the public key (--key) to check the signature and the signer');
+      throw new Fail('KEY_REQUIRED', 'signed with a key (no certificate); give the public key (--key) to check it');
     }
     const hint = material.$case === 'publicKey' ? material.publicKey.hint : '';
-    return verifyWithKeys(bundle, binding, hint, opts, checks, signer, rekor);
+    return verifyWithKeys(bundle, binding, hint, opts, checks, signer, rekorSummary(bundle.verificationMaterial.tlogEntries));
   } catch (e) {
-    if (e instanceof Fail || e instanceof PolicyMismatch) return { verdict: 'failed', reasonCode: e.code, reason: e.message, checks: checks.list, signer, rekor };
+    if (e instanceof Fail || e instanceof PolicyMismatch) {
+      checks.fail(e.code.toLowerCase().replace(/_/g, '-'), e.message);
+      return { verdict: 'failed', reasonCode: e.code, reason: e.message, checks: checks.list, signer, rekor };
+    }
     return { verdict: 'failed', reasonCode: 'VERIFIER_ERROR', reason: `the verifier could not process this bundle: ${(e as Error)?.message ?? String(e)}`, checks: checks.list, signer, rekor };
   }
 }
@@ -457,4 +463,16 @@ function inTotoSubjectDigests(payloadType: string, payload: Buffer): string[] | 
     .map((sub) => (sub as { digest?: { sha256?: unknown } } | null)?.digest?.sha256)
     .filter((d): d is string => typeof d === 'string' && /^[a-f0-9]{64}$/i.test(d))
     .map((d) => d.toLowerCase());
+}
+
+function describeClaimed(leafDer: Buffer, signer: SignerSummary): void {
+  try {
+    const cert = decodeCertificate(leafDer);
+    signer.identity = cert.identity;
+    signer.issuer = cert.oidcIssuer;
+    signer.certificateFingerprint = cert.fingerprintSha256;
+    signer.github = githubClaims(cert);
+  } catch {
+    // Reported as CERTIFICATE_MALFORMED by the pipeline itself.
+  }
 }

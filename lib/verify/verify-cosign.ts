@@ -27,7 +27,7 @@ export interface VerifyCosignOptions {
   trust: TrustMaterial;
 }
 
-class Fail extends Error {
+export class Fail extends Error {
   constructor(
     readonly code: ReasonCode,
     message: string,
@@ -85,7 +85,7 @@ export function verifyCosignSignature(sig: DiscoveredSignature, opts: VerifyCosi
   }
 }
 
-function describeClaimedSigner(pem: string, signer: SignerSummary): void {
+export function describeClaimedSigner(pem: string, signer: SignerSummary): void {
   try {
     const cert = decodeCertificate(pem);
     signer.identity = cert.identity;
@@ -115,7 +115,7 @@ function checkPayload(sig: DiscoveredSignature, imageDigest: string, checks: Che
   checks.pass('payload-digest', `payload names the image digest ${imageDigest}`);
 }
 
-function decodeLeaf(pem: string, checks: Checks): DecodedCertificate {
+export function decodeLeaf(pem: string, checks: Checks): DecodedCertificate {
   try {
     const cert = decodeCertificate(pem);
     checks.pass('certificate-decode', `certificate for ${cert.identity ?? '(no identity)'} issued by ${cert.issuer}`);

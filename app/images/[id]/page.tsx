@@ -4,7 +4,7 @@ import { Digest } from '@/components/digest';
 import { EmptyState } from '@/components/empty-state';
 import { formatTime, imageName } from '@/components/format';
 import { RunsTable } from '@/components/runs-table';
-import { SignatureResultCard } from '@/components/signature-result';
+import { FORMAT_LABEL, SignatureResultCard } from '@/components/signature-result';
 import { StatusBadge } from '@/components/status-badge';
 import { getDb, getImage, getRun } from '@/lib/db';
 
@@ -39,7 +39,7 @@ export default async function ImagePage({ params }: { params: Promise<{ id: stri
           </div>
           <p className="text-sm text-slate-700">{typeof latest.summary.text === 'string' ? latest.summary.text : ''}</p>
           {latest.results.map((r, i) => (
-            <SignatureResultCard key={r.id} r={r} index={i} />
+            <SignatureResultCard key={r.id} r={r} index={i} label={r.signature?.kind === 'attestation' ? 'Attestation' : 'Signature'} />
           ))}
         </section>
       )}
@@ -71,14 +71,18 @@ export default async function ImagePage({ params }: { params: Promise<{ id: stri
       </section>
 
       <section aria-labelledby="signers" className="space-y-2">
-        <h2 id="signers" className="text-lg font-semibold">Signatures seen</h2>
+        <h2 id="signers" className="text-lg font-semibold">Signatures and attestations seen</h2>
         {image.signatures.length === 0 ? (
           <EmptyState title="No signatures seen for this image" />
         ) : (
           <ul className="space-y-2 text-sm">
             {image.signatures.map((s) => (
               <li key={s.id} className="rounded-md border border-slate-200 bg-white px-4 py-3">
-                <div className="font-mono text-xs break-all">{s.identity ?? (s.publicKeyFingerprint ? `key sha256:${s.publicKeyFingerprint}` : 'unknown signer')}</div>
+                <div className="flex flex-wrap items-center gap-2">
+                  <span className="rounded bg-slate-100 px-2 py-0.5 text-xs text-slate-700">{s.kind === 'attestation' ? 'attestation' : 'signature'} · {FORMAT_LABEL[s.format] ?? s.format}</span>
+                  {s.predicateType && <Link href={`/attestations/${s.id}`} className="font-mono text-xs">{s.predicateType}</Link>}
+                </div>
+                <div className="mt-1 font-mono text-xs break-all">{s.identity ?? (s.publicKeyFingerprint ? `key sha256:${s.publicKeyFingerprint}` : 'unknown signer')}</div>
                 <div className="mt-1 text-xs text-slate-500">
                   {s.oidcIssuer && <>issuer {s.oidcIssuer} · </>}
                   {s.rekorLogIndex != null && <>Rekor #{String(s.rekorLogIndex)} · </>}

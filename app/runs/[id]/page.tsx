@@ -22,8 +22,12 @@ export default async function RunPage({ params }: { params: Promise<{ id: string
   const summary = typeof run.summary.text === 'string' ? run.summary.text : '';
   const coverage = Array.isArray(run.summary.coverage) ? (run.summary.coverage as Array<{ platform: string; digest: string; signatures: number; verified: number }>) : [];
   const problems = Array.isArray(run.summary.problems) ? (run.summary.problems as string[]) : [];
-  const own = run.results.filter((r) => !r.platform);
-  const platformResults = run.results.filter((r) => r.platform);
+  const isAttestation = (r: (typeof run.results)[number]) => r.signature?.kind === 'attestation';
+  const own = run.results.filter((r) => !r.platform && !isAttestation(r));
+  const platformResults = run.results.filter((r) => r.platform && !isAttestation(r));
+  const attestations = run.results.filter(isAttestation);
+  const documents = Array.isArray(run.summary.documents) ? (run.summary.documents as Array<{ source: string; mediaType: string; layerDigest: string; size: number; platform: string | null }>) : [];
+  const referrers = typeof run.summary.referrers === 'string' ? run.summary.referrers : null;
   const policy = run.policy as Record<string, unknown>;
 
   return (
@@ -61,6 +65,12 @@ export default async function RunPage({ params }: { params: Promise<{ id: string
         )}
         <span className="text-slate-500">Policy</span>
         <span className="font-mono text-xs break-all">{describeStoredPolicy(policy)}</span>
+        {referrers && (
+          <>
+            <span className="text-slate-500">Referrers</span>
+            <span>{referrers === 'api' ? 'read through the OCI referrers API' : referrers === 'tag-fallback' ? 'read from the referrers tag schema (the registry has no referrers API)' : 'none attached'}</span>
+          </>
+        )}
         <span className="text-slate-500">Trusted root</span>
         <span>{run.trustRootName} {/^[a-f0-9]{64}$/.test(run.trustRootHash) && <code className="text-xs text-slate-500">sha256:{run.trustRootHash.slice(0, 12)}</code>}</span>
       </section>
@@ -91,12 +101,31 @@ export default async function RunPage({ params }: { params: Promise<{ id: string
           <h2 id="signatures" className="text-lg font-semibold">Signatures at this digest</h2>
           {own.length === 0 ? (
             <EmptyState title="No signatures at this digest">
-              Sigscope looked for cosign&apos;s <code>sha256-…sig</code> tag and found none.
+              Sigscope looked for cosign&apos;s <code>sha256-…sig</code> tag and for signature bundles among the OCI referrers, and found none.
               {platformResults.length > 0 ? ' Some platform manifests are signed; see below.' : ' Sign it with cosign, or check the reference.'}
             </EmptyState>
           ) : (
             own.map((r, i) => <SignatureResultCard key={r.id} r={r} index={i} />)
           )}
+        </section>
+      )}
+      {attestations.length > 0 && (
+        <section aria-labelledby="attestations" className="space-y-3">
+          <h2 id="attestations" className="text-lg font-semibold">Attestations</h2>
+          {attestations.map((r, i) => <SignatureResultCard key={r.id} r={r} index={i} label="Attestation" />)}
+        </section>
+      )}
+      {documents.length > 0 && (
+        <section aria-labelledby="documents" className="space-y-2">
+          <h2 id="documents" className="text-lg font-semibold">Attached documents (unsigned)</h2>
+          <ul className="space-y-1 text-sm">
+            {documents.map((d) => (
+              <li key={d.layerDigest}>
+                <span className="font-mono text-xs">{d.mediaType}</span> · {d.size} bytes · {d.source}
+                {d.platform ? ` · platform ${d.platform}` : ''} <Digest value={d.layerDigest} />
+              </li>
+            ))}
+          </ul>
         </section>
       )}
       {platformResults.length > 0 && (
