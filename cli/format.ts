@@ -35,6 +35,7 @@ export function formatOutcomeText(o: RunOutcome): string {
     lines.push(`  attestations ${o.attestations.length}`);
     for (const a of o.attestations) item(a, `${a.predicateType ?? 'unknown predicate'} by `);
   }
+  for (const r of o.requirements) lines.push(`  requires    ${r.met ? '✔' : '✘'} ${r.requirement.predicateType}: ${r.detail}`);
   for (const d of o.documents) lines.push(`  document    ${d.mediaType} (${d.size} bytes, ${d.source}${d.platform ? `, platform ${d.platform}` : ''}, unsigned)`);
   for (const p of o.problems) lines.push(`  warning     ${p}`);
   if (o.runId) lines.push(`  run         ${o.runId}`);

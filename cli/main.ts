@@ -5,7 +5,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import { isSigscopeError } from '../lib/errors';
-import { runVerification, type RunOutcome } from '../lib/audit/run-verification';
+import type { RunOutcome } from '../lib/audit/run-verification';
 import { formatOutcomeText } from './format';
 import { registerVerifyBundle } from './verify-bundle';
 
@@ -38,6 +38,9 @@ async function main(argv: string[]): Promise<number> {
     .option('--certificate-github-workflow-sha <sha>', 'expected GitHub commit claim')
     .option('--certificate-github-workflow-trigger <event>', 'expected GitHub trigger claim (push, …)')
     .option('--certificate-github-workflow-name <name>', 'expected GitHub workflow name claim')
+    .option('--require-attestation <predicate-type>', 'require a verified attestation of this predicate type from the same signer (repeatable)', collect)
+    .option('--require-builder-id <id>', 'with --require-attestation: the SLSA builder ID it must name')
+    .option('--require-source-repository <url|image>', "with --require-attestation: the SLSA source repository it must name ('image' = the image's own)")
     .option('--insecure-ignore-tlog', 'accept key signatures that have no transparency-log entry')
     .option('--trusted-root <file>', 'trusted_root.json of the Sigstore instance (default: public-good)')
     .option('--allow-http-registry <host>', 'reach this registry host over plain HTTP (repeatable)', collect)
@@ -65,8 +68,19 @@ async function main(argv: string[]): Promise<number> {
         ...(Object.keys(github).length ? { github } : {}),
         ...(keys.length ? { keys } : {}),
         ...(o.insecureIgnoreTlog ? { insecureIgnoreTlog: true } : {}),
+        ...((o.requireAttestation as string[] | undefined)?.length
+          ? {
+              requireAttestations: (o.requireAttestation as string[]).map((predicateType) => ({
+                predicateType,
+                ...(o.requireBuilderId ? { builderId: o.requireBuilderId as string } : {}),
+                ...(o.requireSourceRepository ? { sourceRepository: o.requireSourceRepository as string } : {}),
+              })),
+            }
+          : {}),
       };
       const json = o.output === 'json';
+      // Loaded on use: the database and registry client are not needed by other commands.
+      const { runVerification } = await import('../lib/audit/run-verification');
       const outcome: RunOutcome = await runVerification({
         reference: image,
         policy,

@@ -70,6 +70,9 @@ export function SignatureResultCard({ r, index, label = 'Signature' }: { r: Sign
           </Link>
         )}
         {r.reasonCode && <code className="text-xs text-red-700">{r.reasonCode}</code>}
+        {r.checks.some((c) => c.name === 'transparency-log-waived') && (
+          <span className="rounded bg-amber-100 px-2 py-0.5 text-xs text-amber-900">no transparency log entry (accepted by policy)</span>
+        )}
       </header>
       {r.reason && <p className={clsx('mt-3 text-sm', r.verdict === 'failed' ? 'text-red-800' : 'text-amber-900')}>{r.reason}</p>}
       <dl className="mt-4 grid gap-x-6 gap-y-2 text-sm sm:grid-cols-[max-content_1fr]">

@@ -51,6 +51,8 @@ export function VerifyForm({ trustRoots, defaultTrustRoot, examples }: { trustRo
   const [issuerMatch, setIssuerMatch] = useState<Match>('exact');
   const [key, setKey] = useState('');
   const [ignoreTlog, setIgnoreTlog] = useState(false);
+  const [requiredType, setRequiredType] = useState('');
+  const [requiredBuilder, setRequiredBuilder] = useState('');
   const [trustRoot, setTrustRoot] = useState(defaultTrustRoot);
 
   const mutation = useMutation({
@@ -70,7 +72,10 @@ export function VerifyForm({ trustRoots, defaultTrustRoot, examples }: { trustRo
       }
     }
     if (mode === 'key' && key.trim()) policy.keys = [key.trim()];
-    if (mode === 'key' && ignoreTlog) policy.insecureIgnoreTlog = true;
+    if (mode !== 'none' && ignoreTlog) policy.insecureIgnoreTlog = true;
+    if (mode !== 'none' && requiredType.trim()) {
+      policy.requireAttestations = [{ predicateType: requiredType.trim(), ...(requiredBuilder.trim() ? { builderId: requiredBuilder.trim() } : {}) }];
+    }
     mutation.mutate({ reference: reference.trim(), policy, trustRoot });
   }
 
@@ -174,11 +179,41 @@ export function VerifyForm({ trustRoots, defaultTrustRoot, examples }: { trustRo
               Public key (PEM, as in cosign.pub)
             </label>
             <textarea id="key" className={`${input} h-28 font-mono text-xs`} value={key} onChange={(e) => setKey(e.target.value)} placeholder={'-----BEGIN PUBLIC KEY-----\n…\n-----END PUBLIC KEY-----'} required />
-            <label className="mt-2 inline-flex items-center gap-2 text-xs text-slate-600">
-              <input type="checkbox" checked={ignoreTlog} onChange={(e) => setIgnoreTlog(e.target.checked)} />
-              Accept signatures that are not in a transparency log (insecure, as cosign&apos;s --insecure-ignore-tlog)
-            </label>
           </div>
+        )}
+
+        {mode !== 'none' && (
+          <details className="text-sm" open={requiredType !== ''}>
+            <summary className="cursor-pointer text-slate-600">Required attestations</summary>
+            <div className="mt-3 grid gap-4 md:grid-cols-2">
+              <div>
+                <label htmlFor="required-type" className={label}>
+                  Predicate type
+                </label>
+                <input id="required-type" list="predicate-types" className={`${input} font-mono`} value={requiredType} onChange={(e) => setRequiredType(e.target.value)} placeholder="https://slsa.dev/provenance/v1" spellCheck={false} />
+                <datalist id="predicate-types">
+                  <option value="https://slsa.dev/provenance/v1" />
+                  <option value="https://slsa.dev/provenance/v0.2" />
+                  <option value="https://spdx.dev/Document" />
+                  <option value="https://cyclonedx.org/bom" />
+                  <option value="https://cosign.sigstore.dev/attestation/vuln/v1" />
+                </datalist>
+              </div>
+              <div>
+                <label htmlFor="required-builder" className={label}>
+                  SLSA builder ID (optional)
+                </label>
+                <input id="required-builder" className={`${input} font-mono`} value={requiredBuilder} onChange={(e) => setRequiredBuilder(e.target.value)} placeholder="https://github.com/actions/runner/github-hosted" spellCheck={false} />
+              </div>
+              <p className="text-xs text-slate-500 md:col-span-2">The image then verifies only if it also carries this attestation, verified and signed by the signer above.</p>
+            </div>
+          </details>
+        )}
+        {mode !== 'none' && (
+          <label className="inline-flex items-center gap-2 text-xs text-slate-600">
+            <input type="checkbox" checked={ignoreTlog} onChange={(e) => setIgnoreTlog(e.target.checked)} />
+            Accept signatures that are not in a transparency log (insecure, as cosign&apos;s --insecure-ignore-tlog; for GitHub private-repository attestations with a trusted timestamp)
+          </label>
         )}
 
         <div className="flex flex-wrap items-end gap-4">

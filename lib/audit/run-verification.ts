@@ -68,6 +68,7 @@ export interface RunOutcome {
   /** SBOMs attached without their own signature. */
   documents: ImageVerification['documents'];
   referrers?: ImageVerification['referrers'];
+  requirements: ImageVerification['requirements'];
   problems: string[];
 }
 
@@ -102,6 +103,7 @@ export async function runVerification(request: RunRequest): Promise<RunOutcome> 
     signatures: [],
     attestations: [],
     documents: [],
+    requirements: [],
     problems: [],
   };
 
@@ -178,6 +180,7 @@ function toOutcome(base: RunOutcome, r: ImageVerification): RunOutcome {
     attestations: r.attestations.map(toSignatureOutcome),
     documents: r.documents,
     referrers: r.referrers,
+    requirements: r.requirements,
   };
 }
 
@@ -244,6 +247,7 @@ async function store(db: Db, runId: string, r: ImageVerification): Promise<strin
       problems: r.problems,
       reference: formatReference(r.reference),
       referrers: r.referrers,
+      requirements: r.requirements,
       documents: r.documents.map((d) => ({ source: d.source, mediaType: d.mediaType, layerDigest: d.layerDigest, manifestDigest: d.manifestDigest, size: d.size, platform: d.platform ?? null })),
     },
     results,

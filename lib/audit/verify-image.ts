@@ -16,6 +16,7 @@ import { describeBundle } from '../verify/bundle-info';
 import type { CompiledPolicy } from '../verify/policy';
 import type { LoadedTrustRoot } from '../verify/trust-root';
 import type { SignatureVerdict } from '../verify/result';
+import { evaluateRequirements, type RequirementResult } from '../verify/attestation-requirements';
 import { fromBundle, fromCosignLayer, type VerifiedEvidence } from './evidence';
 
 export type RunStatus = 'verified' | 'signed-unchecked' | 'failed' | 'unsigned' | 'error';
@@ -50,6 +51,8 @@ export interface ImageVerification {
   /** Where referrers were read from: the API, the tag fallback, or nowhere. */
   referrers: 'api' | 'tag-fallback' | 'none';
   coverage: PlatformCoverage[];
+  /** The policy's required attestations, each met or not. */
+  requirements: RequirementResult[];
   problems: string[];
 }
 
@@ -139,14 +142,27 @@ export async function verifyImage(input: string | ImageReference, opts: VerifyIm
     coverage.push({ platform: name, digest: p.digest, signatures: f.signatures.length, verified: f.signatures.filter((r) => r.result.verdict === 'verified').length });
   }
 
-  const status = aggregate(own.signatures.map((s) => s.result));
+  const requirements = evaluateRequirements(
+    opts.policy.requireAttestations,
+    own.attestations.map((a) => ({ statement: a.evidence.statement, result: a.result })),
+    reference.repository,
+  );
+  const signed = aggregate(own.signatures.map((s) => s.result));
+  const unmet = requirements.filter((r) => !r.met);
+  // A verified signature is not enough when the policy also requires attestations.
+  const status = signed === 'verified' && unmet.length > 0 ? 'failed' : signed;
+  const summary =
+    signed === 'verified' && unmet.length > 0
+      ? `Not verified: the signature verifies, but required attestations are not met: ${unmet.map((r) => r.detail).join('; ')}.`
+      : summarize(status, own, coverage, opts.policy);
   return {
     reference,
     digest,
     mediaType: resolved.mediaType,
     platforms,
     status,
-    summary: summarize(status, own, coverage, opts.policy),
+    summary,
+    requirements,
     signatures: all.signatures,
     attestations: all.attestations,
     documents: all.documents,

@@ -36,6 +36,23 @@ export const PolicySchema = z
     github: GithubClaimsSchema.optional(),
     /** PEM public keys; a signature made by any one of them is accepted. */
     keys: z.array(z.string().max(MAX_KEY_PEM)).max(16).optional(),
+    /**
+     * Attestations the image must carry, verified and signed by the policy's signer: a predicate
+     * type, optionally with simple conditions on SLSA provenance.
+     */
+    requireAttestations: z
+      .array(
+        z
+          .object({
+            predicateType: Pattern,
+            builderId: Pattern.optional(),
+            /** An exact repository URL, or "image": the image's own repository path (org/repo). */
+            sourceRepository: Pattern.optional(),
+          })
+          .strict(),
+      )
+      .max(16)
+      .optional(),
     /** Accept key signatures that have no transparency-log entry (cosign's --insecure-ignore-tlog). */
     insecureIgnoreTlog: z.boolean().optional(),
   })
@@ -55,11 +72,18 @@ export interface PolicyKey {
   fingerprint: string;
 }
 
+export interface AttestationRequirement {
+  predicateType: string;
+  builderId?: string;
+  sourceRepository?: string;
+}
+
 export interface CompiledPolicy {
   identity?: Matcher;
   issuer?: Matcher;
   github: Array<{ claim: keyof z.infer<typeof GithubClaimsSchema>; expected: string }>;
   keys: PolicyKey[];
+  requireAttestations: AttestationRequirement[];
   /** Key signatures without a Rekor entry are accepted (recorded in the canonical policy). */
   ignoreTlog: boolean;
   /** Canonical JSON stored with each run and hashed. */
@@ -140,6 +164,9 @@ export function compilePolicy(input: unknown): CompiledPolicy {
     throw new SigscopeError('INVALID_POLICY', 'GitHub workflow claims refine a keyless identity; give --certificate-identity and --certificate-oidc-issuer as well');
   }
   const keys = (p.keys ?? []).map(parsePublicKey);
+  if (p.requireAttestations?.length && !hasIdentity && keys.length === 0) {
+    throw new SigscopeError('INVALID_POLICY', 'required attestations must come from a given signer: give a certificate identity and issuer, or a key');
+  }
   const canonicalObj = {
     identity: p.identity ?? null,
     identityRegExp: p.identityRegExp ?? null,
@@ -148,6 +175,7 @@ export function compilePolicy(input: unknown): CompiledPolicy {
     github: Object.fromEntries(github.map((g) => [g.claim, g.expected]).sort()),
     keys: keys.map((k) => k.fingerprint).sort(),
     ...(p.insecureIgnoreTlog ? { insecureIgnoreTlog: true } : {}),
+    ...(p.requireAttestations?.length ? { requireAttestations: p.requireAttestations } : {}),
   };
   const canonical = JSON.stringify(canonicalObj);
   return {
@@ -156,6 +184,7 @@ export function compilePolicy(input: unknown): CompiledPolicy {
     github,
     keys,
     ignoreTlog: p.insecureIgnoreTlog === true,
+    requireAttestations: p.requireAttestations ?? [],
     canonical,
     hash: createHash('sha256').update(canonical).digest('hex'),
     empty: !hasIdentity && keys.length === 0,
@@ -170,5 +199,8 @@ export function describePolicy(p: CompiledPolicy): string {
   for (const g of p.github) parts.push(`github ${g.claim} = ${g.expected}`);
   for (const k of p.keys) parts.push(`key sha256:${k.fingerprint.slice(0, 16)}…`);
   if (p.ignoreTlog) parts.push('transparency log not required (insecure)');
+  for (const r of p.requireAttestations) {
+    parts.push(`requires attestation ${r.predicateType}${r.builderId ? ` from builder ${r.builderId}` : ''}${r.sourceRepository ? ` of source ${r.sourceRepository === 'image' ? "the image's repository" : r.sourceRepository}` : ''}`);
+  }
   return parts.length ? parts.join('; ') : 'no signer policy (signatures are checked, the signer is not)';
 }

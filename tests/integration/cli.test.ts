@@ -24,7 +24,11 @@ interface CliResult {
     errorCode?: string;
     errorMessage?: string;
     digest?: string;
-    signatures: Array<{ verdict: string; reasonCode?: string; reason?: string; platform?: string; checks: Array<{ name: string; passed: boolean }>; signer: { identity?: string; keyFingerprint?: string } }>;
+    signatures: Array<{ verdict: string; format?: string; reasonCode?: string; reason?: string; platform?: string; checks: Array<{ name: string; passed: boolean }>; signer: { identity?: string; keyFingerprint?: string } }>;
+    attestations: Array<{ verdict: string; format: string; predicateType?: string; reasonCode?: string }>;
+    documents: Array<{ mediaType: string; source: string }>;
+    requirements: Array<{ met: boolean; detail: string }>;
+    referrers?: string;
   } | null;
 }
 
@@ -233,5 +237,45 @@ describe('bin/sigscope verify — bad input and failures', () => {
     } finally {
       await db.$disconnect();
     }
+  });
+});
+
+describe('bin/sigscope verify — Sigstore bundles, referrers, attestations', () => {
+  it('verifies an image signed in the bundle format and attached through the referrers tag fallback', async () => {
+    const r = await cli(['verify', t.ref('bundle-signed'), ...keyless(), ...sandbox()]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.json?.referrers).toBe('tag-fallback');
+    expect(r.json?.signatures).toHaveLength(1);
+    expect(r.json?.signatures[0]).toMatchObject({ verdict: 'verified', format: 'bundle-referrers-tag' });
+  });
+
+  it('rejects a signature bundle whose statement names another image', async () => {
+    const r = await cli(['verify', t.ref('bundle-wrong-subject'), ...keyless(), ...sandbox()]);
+    expect(r.code).toBe(1);
+    expect(r.json?.signatures[0]?.reasonCode).toBe('DIGEST_MISMATCH');
+  });
+
+  it('reads and verifies .att provenance, an SBOM attestation bundle and the .sbom document', async () => {
+    const r = await cli(['verify', t.ref('attested'), ...keyless(), ...sandbox()]);
+    expect(r.code, r.stderr).toBe(0);
+    const byType = Object.fromEntries(r.json!.attestations.map((a) => [a.predicateType, a]));
+    expect(byType['https://slsa.dev/provenance/v1']).toMatchObject({ verdict: 'verified', format: 'cosign-att' });
+    expect(byType['https://spdx.dev/Document']).toMatchObject({ verdict: 'verified', format: 'bundle-referrers-tag' });
+    expect(r.json?.documents.map((d) => d.source)).toEqual(['sbom-tag']);
+  });
+
+  it('a policy can require a SLSA provenance attestation from a given builder', async () => {
+    const builder = 'https://github.com/acme/widget/.github/workflows/release.yml@refs/heads/main';
+    const slsa = ['--require-attestation', 'https://slsa.dev/provenance/v1'];
+    const ok = await cli(['verify', t.ref('attested'), ...keyless(), ...slsa, '--require-builder-id', builder, ...sandbox()]);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(ok.json?.requirements[0]?.met).toBe(true);
+    const wrongBuilder = await cli(['verify', t.ref('attested'), ...keyless(), ...slsa, '--require-builder-id', 'https://example.com/other-builder', ...sandbox()]);
+    expect(wrongBuilder.code).toBe(1);
+    expect(wrongBuilder.json?.status).toBe('failed');
+    expect(wrongBuilder.json?.requirements[0]?.detail).toContain('policy expects https://example.com/other-builder');
+    const missing = await cli(['verify', t.ref('keyless-ok'), ...keyless(), ...slsa, ...sandbox()]);
+    expect(missing.code).toBe(1);
+    expect(missing.json?.requirements[0]?.detail).toContain('no https://slsa.dev/provenance/v1 attestation is attached');
   });
 });

@@ -28,6 +28,9 @@ export default async function RunPage({ params }: { params: Promise<{ id: string
   const attestations = run.results.filter(isAttestation);
   const documents = Array.isArray(run.summary.documents) ? (run.summary.documents as Array<{ source: string; mediaType: string; layerDigest: string; size: number; platform: string | null }>) : [];
   const referrers = typeof run.summary.referrers === 'string' ? run.summary.referrers : null;
+  const requirements = Array.isArray(run.summary.requirements)
+    ? (run.summary.requirements as Array<{ met: boolean; detail: string; requirement: { predicateType: string } }>)
+    : [];
   const policy = run.policy as Record<string, unknown>;
 
   return (
@@ -74,6 +77,22 @@ export default async function RunPage({ params }: { params: Promise<{ id: string
         <span className="text-slate-500">Trusted root</span>
         <span>{run.trustRootName} {/^[a-f0-9]{64}$/.test(run.trustRootHash) && <code className="text-xs text-slate-500">sha256:{run.trustRootHash.slice(0, 12)}</code>}</span>
       </section>
+
+      {requirements.length > 0 && (
+        <section aria-labelledby="requirements" className="space-y-2">
+          <h2 id="requirements" className="text-lg font-semibold">Required attestations</h2>
+          <ul className="space-y-1 text-sm" data-testid="requirements">
+            {requirements.map((r, i) => (
+              <li key={i} className="flex gap-2">
+                <span aria-label={r.met ? 'met' : 'not met'} className={r.met ? 'text-emerald-600' : 'text-red-600'}>{r.met ? '✔' : '✘'}</span>
+                <span>
+                  <code className="text-xs">{r.requirement.predicateType}</code> — {r.detail}
+                </span>
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
 
       {coverage.length > 0 && (
         <section aria-labelledby="platforms" className="space-y-2">
@@ -155,5 +174,7 @@ function describeStoredPolicy(p: Record<string, unknown>): string {
   const keys = Array.isArray(p.keys) ? (p.keys as string[]) : [];
   for (const k of keys) parts.push(`key sha256:${k.slice(0, 16)}…`);
   if (p.insecureIgnoreTlog) parts.push('transparency log not required (insecure)');
+  const reqs = Array.isArray(p.requireAttestations) ? (p.requireAttestations as Array<{ predicateType: string; builderId?: string; sourceRepository?: string }>) : [];
+  for (const r of reqs) parts.push(`requires ${r.predicateType}${r.builderId ? ` from builder ${r.builderId}` : ''}${r.sourceRepository ? ` of source ${r.sourceRepository}` : ''}`);
   return parts.length ? parts.join('; ') : 'none: signatures checked, signer not checked';
 }
