@@ -22,6 +22,10 @@ export default function RootLayout({ children }: { children: ReactNode }) {
             <Link href="/">Verify</Link>
             <Link href="/runs">Runs</Link>
             <Link href="/images">Images</Link>
+            <Link href="/identities">Identities</Link>
+            <Link href="/timeline">Timeline</Link>
+            <Link href="/findings">Findings</Link>
+            <Link href="/policies">Policies</Link>
             <Link href="/settings">Settings</Link>
           </nav>
         </header>
