@@ -30,7 +30,7 @@ import { UnsupportedDigestVerification, verifyPrehashed } from './prehashed';
 import type { CompiledPolicy, PolicyKey } from './policy';
 import { Checks, type ReasonCode, type RekorSummary, type SignatureVerdict, type SignerSummary } from './result';
 import { githubClaims, matchSignerPolicy, PolicyMismatch } from './signer-policy';
-import { KEY_STAGES, STAGES, reasonFor, stageOf } from './verify-cosign';
+import { describeClaimedSigner, KEY_STAGES, STAGES, reasonFor, stageOf } from './verify-cosign';
 
 export interface BundleArtifact {
   /** The signed bytes (message-signature bundles). */
@@ -76,7 +76,7 @@ export function verifySigstoreBundle(bundleJson: unknown, artifact: BundleArtifa
     signer.kind = material.$case === 'publicKey' ? 'key' : 'keyless';
     const leafDer = Buffer.from(material.$case === 'x509CertificateChain' ? (material.x509CertificateChain.certificates[0]?.rawBytes ?? []) : material.$case === 'certificate' ? material.certificate.rawBytes : []);
     // Who the certificate names, shown even when a later check fails.
-    if (signer.kind === 'keyless') describeClaimed(leafDer, signer);
+    if (signer.kind === 'keyless') describeClaimedSigner(leafDer, signer);
     const binding = bindArtifact(bundle, artifact, checks);
 
     if (signer.kind === 'keyless') {
@@ -463,16 +463,4 @@ function inTotoSubjectDigests(payloadType: string, payload: Buffer): string[] | 
     .map((sub) => (sub as { digest?: { sha256?: unknown } } | null)?.digest?.sha256)
     .filter((d): d is string => typeof d === 'string' && /^[a-f0-9]{64}$/i.test(d))
     .map((d) => d.toLowerCase());
-}
-
-function describeClaimed(leafDer: Buffer, signer: SignerSummary): void {
-  try {
-    const cert = decodeCertificate(leafDer);
-    signer.identity = cert.identity;
-    signer.issuer = cert.oidcIssuer;
-    signer.certificateFingerprint = cert.fingerprintSha256;
-    signer.github = githubClaims(cert);
-  } catch {
-    // Reported as CERTIFICATE_MALFORMED by the pipeline itself.
-  }
 }

@@ -85,9 +85,10 @@ export function verifyCosignSignature(sig: DiscoveredSignature, opts: VerifyCosi
   }
 }
 
-export function describeClaimedSigner(pem: string, signer: SignerSummary): void {
+/** Fills the signer summary from a certificate (PEM or DER) before it is verified: a claim, shown even on failure. */
+export function describeClaimedSigner(certificate: string | Uint8Array, signer: SignerSummary): void {
   try {
-    const cert = decodeCertificate(pem);
+    const cert = decodeCertificate(certificate);
     signer.identity = cert.identity;
     signer.issuer = cert.oidcIssuer;
     signer.certificateFingerprint = cert.fingerprintSha256;
