@@ -21,6 +21,10 @@ export type SigscopeErrorCode =
   | 'DIGEST_MISMATCH'
   | 'SIZE_LIMIT'
   | 'TIMEOUT'
+  // transparency logs (Rekor)
+  | 'REKOR_UNREACHABLE'
+  | 'REKOR_BAD_RESPONSE'
+  | 'REKOR_NOT_FOUND'
   // signatures
   | 'SIGNATURE_MALFORMED'
   | 'CERTIFICATE_MALFORMED'
