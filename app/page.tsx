@@ -1,3 +1,5 @@
+import { Suspense } from 'react';
+import { OpenFindings, OpenFindingsLoading } from '@/components/open-findings';
 import { RecentRuns } from '@/components/recent-runs';
 import { VerifyForm } from '@/components/verify-form';
 import { getDb, listRuns } from '@/lib/db';
@@ -28,6 +30,9 @@ export default async function HomePage() {
         </p>
       </div>
       <VerifyForm trustRoots={roots} defaultTrustRoot={roots.includes('sandbox') ? 'sandbox' : 'public-good'} examples={readDemoExamples()} />
+      <Suspense fallback={<OpenFindingsLoading />}>
+        <OpenFindings />
+      </Suspense>
       <RecentRuns initial={initial} />
     </div>
   );

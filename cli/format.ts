@@ -16,6 +16,10 @@ export function formatOutcomeText(o: RunOutcome): string {
   if (o.digest) lines.push(`  digest      ${o.digest}${o.mediaType?.includes('index') || o.mediaType?.includes('list') ? ' (index)' : ''}`);
   for (const p of o.platforms ?? []) lines.push(`  platform    ${[p.os, p.architecture, p.variant].filter(Boolean).join('/')}  ${p.digest}`);
   lines.push(`  policy      ${o.policy}`);
+  for (const p of o.policyEvaluation?.outcomes ?? []) {
+    lines.push(`  ${p.mode.padEnd(11)} ${p.policy} (glob ${p.glob}): ${p.verdict}${p.satisfiedBy ? ` by authority ${p.satisfiedBy}` : ''}`);
+    for (const a of p.authorities) lines.push(`    ${a.satisfied ? '✔' : '✘'} authority ${a.name} (${a.kind}): ${a.status}`);
+  }
   lines.push(`  trust root  ${o.trustRoot.name}`);
   lines.push(`  ${o.status === 'error' ? `error       [${o.errorCode}] ${o.errorMessage}` : `summary     ${o.summary}`}`);
   const FORMAT: Record<string, string> = { 'cosign-sig': '.sig tag', 'cosign-att': '.att tag', 'bundle-referrers-api': 'bundle, referrers API', 'bundle-referrers-tag': 'bundle, referrers tag' };

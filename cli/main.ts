@@ -7,7 +7,9 @@ import { readFileSync } from 'node:fs';
 import { isSigscopeError } from '../lib/errors';
 import type { RunOutcome } from '../lib/audit/run-verification';
 import { formatOutcomeText } from './format';
+import { registerIdentities } from './identities';
 import { registerVerifyBundle } from './verify-bundle';
+import { registerPolicy } from './policy';
 
 export const EXIT = { verified: 0, notVerified: 1, usage: 2 } as const;
 
@@ -42,6 +44,7 @@ async function main(argv: string[]): Promise<number> {
     .option('--require-builder-id <id>', 'with --require-attestation: the SLSA builder ID it must name')
     .option('--require-source-repository <url|image>', "with --require-attestation: the SLSA source repository it must name ('image' = the image's own)")
     .option('--insecure-ignore-tlog', 'accept key signatures that have no transparency-log entry')
+    .option('--policy <name>', 'verify under a stored policy (see `policy import`) instead of the signer flags')
     .option('--trusted-root <file>', 'trusted_root.json of the Sigstore instance (default: public-good)')
     .option('--allow-http-registry <host>', 'reach this registry host over plain HTTP (repeatable)', collect)
     .addOption(new Option('--output <format>', 'output format').choices(['text', 'json']).default('text'))
@@ -79,11 +82,14 @@ async function main(argv: string[]): Promise<number> {
           : {}),
       };
       const json = o.output === 'json';
+      if (typeof o.policy === 'string' && Object.keys(policy).length > 0) {
+        throw Object.assign(new Error('--policy replaces the signer flags (identity, issuer, key, attestations): give one or the other'), { usage: true });
+      }
       // Loaded on use: the database and registry client are not needed by other commands.
       const { runVerification } = await import('../lib/audit/run-verification');
       const outcome: RunOutcome = await runVerification({
         reference: image,
-        policy,
+        ...(typeof o.policy === 'string' ? { policyName: o.policy } : { policy }),
         trustRoot: o.trustedRoot as string | undefined,
         allowHttpRegistries: (o.allowHttpRegistry as string[] | undefined) ?? [],
         source: 'cli',
@@ -98,6 +104,12 @@ async function main(argv: string[]): Promise<number> {
     });
 
   registerVerifyBundle(program, (code) => {
+    exitCode = code;
+  });
+  registerPolicy(program, (code) => {
+    exitCode = code;
+  });
+  registerIdentities(program, (code) => {
     exitCode = code;
   });
 

@@ -1,5 +1,6 @@
 import clsx from 'clsx';
 import Link from 'next/link';
+import { identityHref } from '@/lib/db/identity-key';
 import { Digest } from './digest';
 import { formatTime } from './format';
 import { StatusBadge } from './status-badge';
@@ -24,6 +25,7 @@ export interface SignatureResultView {
     rekorLogIndex: bigint | string | null;
     rekorIntegratedTime: Date | string | null;
     certificate: {
+      id?: string;
       fingerprintSha256: string;
       issuer: string;
       notBefore: Date | string;
@@ -52,6 +54,7 @@ const GITHUB_FIELDS: Array<[string, string]> = [
 export function SignatureResultCard({ r, index, label = 'Signature' }: { r: SignatureResultView; index: number; label?: string }) {
   const cert = r.signature?.certificate;
   const ext = (cert?.extensions ?? {}) as Record<string, unknown>;
+  const signerHref = identityHref({ identity: r.identity, oidcIssuer: r.oidcIssuer, publicKeyFingerprint: r.signature?.publicKeyFingerprint });
   return (
     <article
       aria-label={`${label} ${index + 1}`}
@@ -79,7 +82,7 @@ export function SignatureResultCard({ r, index, label = 'Signature' }: { r: Sign
         {r.identity && (
           <>
             <dt className="text-slate-500">{r.verdict === 'failed' ? 'Identity (claimed)' : 'Identity'}</dt>
-            <dd className="font-mono text-xs break-all" data-testid="signer-identity">{r.identity}</dd>
+            <dd className="font-mono text-xs break-all" data-testid="signer-identity">{signerHref ? <Link href={signerHref}>{r.identity}</Link> : r.identity}</dd>
           </>
         )}
         {r.oidcIssuer && (
@@ -91,14 +94,19 @@ export function SignatureResultCard({ r, index, label = 'Signature' }: { r: Sign
         {r.signature?.publicKeyFingerprint && (
           <>
             <dt className="text-slate-500">Public key</dt>
-            <dd className="font-mono text-xs break-all">sha256:{r.signature.publicKeyFingerprint}</dd>
+            <dd className="font-mono text-xs break-all">{signerHref && !r.identity ? <Link href={signerHref}>sha256:{r.signature.publicKeyFingerprint}</Link> : <>sha256:{r.signature.publicKeyFingerprint}</>}</dd>
           </>
         )}
         {cert && (
           <>
             <dt className="text-slate-500">Certificate</dt>
             <dd className="text-xs">
-              <span className="font-mono" title={cert.fingerprintSha256}>sha256:{cert.fingerprintSha256.slice(0, 16)}…</span> issued by {cert.issuer || '—'}, valid {formatTime(cert.notBefore)} → {formatTime(cert.notAfter)}
+              {cert.id ? (
+                <Link href={`/certificates/${cert.id}`} className="font-mono" title={cert.fingerprintSha256}>sha256:{cert.fingerprintSha256.slice(0, 16)}…</Link>
+              ) : (
+                <span className="font-mono" title={cert.fingerprintSha256}>sha256:{cert.fingerprintSha256.slice(0, 16)}…</span>
+              )}{' '}
+              issued by {cert.issuer || '—'}, valid {formatTime(cert.notBefore)} → {formatTime(cert.notAfter)}
             </dd>
           </>
         )}

@@ -1,6 +1,6 @@
 'use client';
 /** The home page's form: an image reference, a signer policy and a trusted root; runs through TanStack Query. */
-import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useState, type FormEvent } from 'react';
 import { StatusBadge } from './status-badge';
@@ -15,6 +15,21 @@ export interface VerifyResponse {
   summary: string;
   digest?: string;
   errorCode?: string;
+  /** When a stored policy was chosen: its verdict (pass, fail, warn, no-match…). */
+  policy?: { name: string; version: number | null; verdict: string };
+}
+
+/** The stored policies offered in the "Policy" select (GET /api/policies). */
+interface NamedPolicy {
+  id: string;
+  name: string;
+  latest: { id: string; version: number; policies: Array<{ name: string; mode: string; images: string[] }> };
+}
+
+async function fetchPolicies(): Promise<NamedPolicy[]> {
+  const res = await fetch('/api/policies');
+  if (!res.ok) throw new Error(`the server answered ${res.status}`);
+  return ((await res.json()) as { policies: NamedPolicy[] }).policies;
 }
 
 interface ApiError {
@@ -54,6 +69,10 @@ export function VerifyForm({ trustRoots, defaultTrustRoot, examples }: { trustRo
   const [requiredType, setRequiredType] = useState('');
   const [requiredBuilder, setRequiredBuilder] = useState('');
   const [trustRoot, setTrustRoot] = useState(defaultTrustRoot);
+  // '' = ad hoc (the fields below); otherwise the id of a stored policy version.
+  const [policyVersionId, setPolicyVersionId] = useState('');
+  const policies = useQuery({ queryKey: ['policies'], queryFn: fetchPolicies });
+  const chosen = policies.data?.find((p) => p.latest.id === policyVersionId);
 
   const mutation = useMutation({
     mutationFn: postVerify,
@@ -62,6 +81,10 @@ export function VerifyForm({ trustRoots, defaultTrustRoot, examples }: { trustRo
 
   function submit(e: FormEvent) {
     e.preventDefault();
+    if (policyVersionId) {
+      mutation.mutate({ reference: reference.trim(), policyVersionId, trustRoot });
+      return;
+    }
     const policy: Record<string, unknown> = {};
     if (mode === 'keyless') {
       if (identity.trim()) policy[identityMatch === 'exact' ? 'identity' : 'identityRegExp'] = identity.trim();
@@ -134,25 +157,55 @@ export function VerifyForm({ trustRoots, defaultTrustRoot, examples }: { trustRo
           />
         </div>
 
-        <fieldset>
-          <legend className={label}>Who must have signed it</legend>
-          <div className="flex flex-wrap gap-4 text-sm" role="radiogroup">
-            {(
-              [
-                ['keyless', 'Keyless identity (Fulcio certificate)'],
-                ['key', 'Public key'],
-                ['none', 'Anyone (only check that it is signed)'],
-              ] as const
-            ).map(([value, text]) => (
-              <label key={value} className="inline-flex items-center gap-2">
-                <input type="radio" name="mode" value={value} checked={mode === value} onChange={() => setMode(value)} />
-                {text}
-              </label>
+        <div>
+          <label htmlFor="policy-choice" className={label}>
+            Policy
+          </label>
+          <select id="policy-choice" className={input} value={policyVersionId} onChange={(e) => setPolicyVersionId(e.target.value)}>
+            <option value="">ad hoc (fields below)</option>
+            {(policies.data ?? []).map((p) => (
+              <option key={p.id} value={p.latest.id}>
+                {p.name} (v{p.latest.version})
+              </option>
             ))}
-          </div>
-        </fieldset>
+          </select>
+          {chosen ? (
+            <p className="mt-1.5 text-xs text-slate-600" data-testid="policy-choice-help">
+              Verified under every authority of{' '}
+              <Link href={`/policies/${chosen.id}`}>
+                {chosen.name} v{chosen.latest.version}
+              </Link>{' '}
+              whose images match:{' '}
+              {chosen.latest.policies.map((d) => `${d.name} (${d.mode}: ${d.images.join(', ')})`).join('; ')}. The run records this version.
+            </p>
+          ) : (
+            <p className="mt-1.5 text-xs text-slate-500">
+              Or a stored policy (<Link href="/policies">Policies</Link>): images are checked against each of its authorities.
+            </p>
+          )}
+        </div>
 
-        {mode === 'keyless' && (
+        {!policyVersionId && (
+          <fieldset>
+            <legend className={label}>Who must have signed it</legend>
+            <div className="flex flex-wrap gap-4 text-sm" role="radiogroup">
+              {(
+                [
+                  ['keyless', 'Keyless identity (Fulcio certificate)'],
+                  ['key', 'Public key'],
+                  ['none', 'Anyone (only check that it is signed)'],
+                ] as const
+              ).map(([value, text]) => (
+                <label key={value} className="inline-flex items-center gap-2">
+                  <input type="radio" name="mode" value={value} checked={mode === value} onChange={() => setMode(value)} />
+                  {text}
+                </label>
+              ))}
+            </div>
+          </fieldset>
+        )}
+
+        {!policyVersionId && mode === 'keyless' && (
           <div className="grid gap-4 md:grid-cols-2">
             <div>
               <label htmlFor="identity" className={label}>
@@ -173,7 +226,7 @@ export function VerifyForm({ trustRoots, defaultTrustRoot, examples }: { trustRo
             </p>
           </div>
         )}
-        {mode === 'key' && (
+        {!policyVersionId && mode === 'key' && (
           <div>
             <label htmlFor="key" className={label}>
               Public key (PEM, as in cosign.pub)
@@ -182,7 +235,7 @@ export function VerifyForm({ trustRoots, defaultTrustRoot, examples }: { trustRo
           </div>
         )}
 
-        {mode !== 'none' && (
+        {!policyVersionId && mode !== 'none' && (
           <details className="text-sm" open={requiredType !== ''}>
             <summary className="cursor-pointer text-slate-600">Required attestations</summary>
             <div className="mt-3 grid gap-4 md:grid-cols-2">
@@ -209,7 +262,7 @@ export function VerifyForm({ trustRoots, defaultTrustRoot, examples }: { trustRo
             </div>
           </details>
         )}
-        {mode !== 'none' && (
+        {!policyVersionId && mode !== 'none' && (
           <label className="inline-flex items-center gap-2 text-xs text-slate-600">
             <input type="checkbox" checked={ignoreTlog} onChange={(e) => setIgnoreTlog(e.target.checked)} />
             Accept signatures that are not in a transparency log (insecure, as cosign&apos;s --insecure-ignore-tlog; for GitHub private-repository attestations with a trusted timestamp)
@@ -279,6 +332,12 @@ function VerifyResult({ result }: { result: VerifyResponse }) {
         <StatusBadge status={result.status} large />
         {result.digest && <code className="truncate text-xs text-slate-600">{result.digest}</code>}
       </div>
+      {result.policy && (
+        <p className="mt-3 text-sm" data-testid="policy-verdict">
+          Policy <span className="font-medium">{result.policy.name}</span>
+          {result.policy.version !== null ? ` v${result.policy.version}` : ''}: <span className="font-semibold">{result.policy.verdict}</span>
+        </p>
+      )}
       <p className="mt-3 text-sm text-slate-900">{result.summary}</p>
       <p className="mt-3 flex gap-4 text-sm">
         <Link href={`/runs/${result.runId}`}>Open this run</Link>

@@ -106,14 +106,16 @@ describe('attestKeyless (.att layer)', () => {
     expect(JSON.parse(Buffer.from(env.payload, 'base64').toString())).toEqual(provenance);
   });
 
-  it('is logged in Rekor as intoto 0.0.2 by the certificate', () => {
+  it('is logged in Rekor as dsse 0.0.1 by the certificate, canonicalized as Rekor stores it', () => {
     const rekor = annotationOf(att);
     expect(rekor.Payload.logID).toBe(instance.rekorLogIdHex);
     const body = JSON.parse(Buffer.from(rekor.Payload.body, 'base64').toString());
-    expect(body).toMatchObject({ kind: 'intoto', apiVersion: '0.0.2' });
+    expect(body).toMatchObject({ kind: 'dsse', apiVersion: '0.0.1' });
+    expect(Object.keys(body.spec).sort()).toEqual(['envelopeHash', 'payloadHash', 'signatures']);
     const env = JSON.parse(att.payload.toString());
-    expect(body.spec.content.payloadHash).toEqual({ algorithm: 'sha256', value: createHash('sha256').update(Buffer.from(env.payload, 'base64')).digest('hex') });
-    expect(Buffer.from(body.spec.content.envelope.signatures[0].publicKey, 'base64').toString()).toBe(att.annotations[ANNOTATION.certificate]);
+    expect(body.spec.payloadHash).toEqual({ algorithm: 'sha256', value: createHash('sha256').update(Buffer.from(env.payload, 'base64')).digest('hex') });
+    expect(body.spec.signatures).toEqual([{ signature: env.signatures[0].sig, verifier: expect.any(String) }]);
+    expect(Buffer.from(body.spec.signatures[0].verifier, 'base64').toString()).toBe(att.annotations[ANNOTATION.certificate]);
   });
 
   it('verifies with @sigstore/verify (v0.1 DSSE bundle from the annotations) and identity policy', () => {
@@ -141,11 +143,17 @@ describe('attestKeyless (.att layer)', () => {
     expect(codeOf(() => verifierFor(instance.trustedRoot).verify(toSignedEntity(attToBundle(spliced))))).toBe('TLOG_BODY_ERROR');
   });
 
-  it("rekorEntryType 'dsse' logs dsse 0.0.1, which the mock stores un-canonicalized: @sigstore/verify rejects it", async () => {
-    const dsse = await attestKeyless(provenance, instance, CLAIMS, { rekorEntryType: 'dsse' });
-    const body = JSON.parse(Buffer.from(annotationOf(dsse).Payload.body, 'base64').toString());
-    expect(body).toMatchObject({ kind: 'dsse', apiVersion: '0.0.1', spec: { proposedContent: expect.any(Object) } });
-    expect(codeOf(() => verifierFor(instance.trustedRoot).verify(toSignedEntity(attToBundle(dsse))))).toBe('TLOG_BODY_ERROR');
+  it("rekorEntryType 'intoto' logs intoto 0.0.2 (hashes filled, payload dropped, as Rekor stores it), which verifies too", async () => {
+    const intoto = await attestKeyless(provenance, instance, CLAIMS, { rekorEntryType: 'intoto' });
+    const body = JSON.parse(Buffer.from(annotationOf(intoto).Payload.body, 'base64').toString());
+    expect(body).toMatchObject({ kind: 'intoto', apiVersion: '0.0.2' });
+    const env = JSON.parse(intoto.payload.toString());
+    expect(body.spec.content.payloadHash).toEqual({ algorithm: 'sha256', value: createHash('sha256').update(Buffer.from(env.payload, 'base64')).digest('hex') });
+    expect(body.spec.content.hash).toEqual({ algorithm: 'sha256', value: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect(body.spec.content.envelope).not.toHaveProperty('payload');
+    expect(Buffer.from(body.spec.content.envelope.signatures[0].publicKey, 'base64').toString()).toBe(intoto.annotations[ANNOTATION.certificate]);
+    expect(verifierFor(instance.trustedRoot).verify(toSignedEntity(attToBundle(intoto)), POLICY).identity?.subjectAlternativeName).toBe(SAN);
+    expect(verifySigstoreBundle(attToBundleJson(intoto), { digest: IMAGE }, libOpts()).verdict).toBe('verified');
   });
 });
 
@@ -158,7 +166,7 @@ describe('bundleKeyless (v0.3 DSSE bundle)', () => {
     const leaf = new NodeX509(Buffer.from(bundle.verificationMaterial.certificate!.rawBytes, 'base64'));
     expect(leaf.subjectAltName).toContain(SAN);
     const entry = bundle.verificationMaterial.tlogEntries[0]!;
-    expect(entry.kindVersion).toEqual({ kind: 'intoto', version: '0.0.2' });
+    expect(entry.kindVersion).toEqual({ kind: 'dsse', version: '0.0.1' });
     expect(entry.inclusionPromise?.signedEntryTimestamp).toEqual(expect.any(String));
     expect(entry.inclusionProof?.checkpoint?.envelope).toEqual(expect.any(String));
     expect(bundleAnnotations(bundle, new Date(0))).toEqual({

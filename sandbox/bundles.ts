@@ -40,8 +40,8 @@ export interface InTotoStatement<P = unknown> {
 
 /**
  * A keyless DSSE bundle over `statement` (payloadType application/vnd.in-toto+json),
- * serialized as v0.3 with a single `certificate`. Rekor entry: intoto 0.0.2 unless
- * opts.rekorEntryType says otherwise (see cosign-attest.ts on the mock and dsse).
+ * serialized as v0.3 with a single `certificate`. Rekor entry: dsse 0.0.1 unless
+ * opts.rekorEntryType says 'intoto' (intoto 0.0.2).
  */
 export async function bundleKeyless(statement: object, instance: SigstoreInstance, claims: GitHubActionsClaims, opts: AttestOptions = {}): Promise<SerializedBundle> {
   return asV03(await signStatementKeyless(statement, instance, claims, opts));

@@ -6,12 +6,10 @@
  * annotations carry certificate, chain and Rekor bundle like a `.sig` layer, plus
  * the statement's predicateType.
  *
- * Rekor entry kind: intoto 0.0.2 by default. @sigstore/mock stores the proposed
- * entry verbatim instead of canonicalizing it as Rekor does; for intoto 0.0.2 the
- * proposal already holds what verifiers read (signature, public key, payload hash),
- * but a dsse 0.0.1 proposal (`proposedContent`) lacks the `signatures`/`payloadHash`
- * of a stored dsse entry, so `rekorEntryType: 'dsse'` yields entries that
- * @sigstore/verify rejects (TLOG_BODY_ERROR) — useful only as a negative case.
+ * Rekor entry kind: dsse 0.0.1 by default (what @sigstore/sign and cosign v3 write);
+ * `rekorEntryType: 'intoto'` logs intoto 0.0.2 instead (what cosign v2 `attest`
+ * writes). The local log (./rekor-log.ts) canonicalizes both as Rekor does, so
+ * @sigstore/verify and lib/verify accept either.
  */
 import { X509Certificate } from 'node:crypto';
 import type { TransparencyLogEntry } from '@sigstore/bundle';
@@ -25,7 +23,7 @@ import type { SigstoreInstance } from './sigstore-instance';
 export const PREDICATE_TYPE_ANNOTATION = 'predicateType';
 
 export interface AttestOptions {
-  /** Rekor entry kind for the envelope (default 'intoto', i.e. intoto 0.0.2; see the module note). */
+  /** Rekor entry kind for the envelope (default 'dsse', i.e. dsse 0.0.1; 'intoto' is intoto 0.0.2). */
   rekorEntryType?: 'intoto' | 'dsse';
 }
 
@@ -79,7 +77,7 @@ export async function signStatementKeyless(statement: object, instance: Sigstore
   const identityProvider: IdentityProvider = { getToken: async () => token };
   const builder = new DSSEBundleBuilder({
     signer: new FulcioSigner({ identityProvider, fulcioBaseURL: instance.fulcioURL, retry: 0 }),
-    witnesses: [new RekorWitness({ rekorBaseURL: instance.rekorURL, retry: 0, entryType: opts.rekorEntryType ?? 'intoto' })],
+    witnesses: [new RekorWitness({ rekorBaseURL: instance.rekorURL, retry: 0, entryType: opts.rekorEntryType ?? 'dsse' })],
   });
   return builder.create({ data: Buffer.from(JSON.stringify(statement), 'utf8'), type: IN_TOTO_PAYLOAD_TYPE });
 }

@@ -6,9 +6,10 @@
 import { runVerification, type RunOutcome } from '../lib/audit/run-verification';
 import { createServer } from 'node:net';
 import type { Db } from '../lib/db';
-import { EXPECTED_IDENTITY, EXPECTED_ISSUER, type SandboxWorld, type Scenario } from './world';
+import { DRIFTING, EXPECTED_IDENTITY, EXPECTED_ISSUER, retag, type SandboxWorld, type Scenario } from './world';
 
 export function policyFor(world: Pick<SandboxWorld, 'key'>, scenario: Pick<Scenario, 'name'>): Record<string, unknown> {
+  if (scenario.name === DRIFTING) return { identity: EXPECTED_IDENTITY, issuer: EXPECTED_ISSUER, keys: [world.key.publicKeyPem] };
   return scenario.name === 'keyed' ? { keys: [world.key.publicKeyPem] } : { identity: EXPECTED_IDENTITY, issuer: EXPECTED_ISSUER };
 }
 
@@ -19,6 +20,10 @@ export async function seedRuns(
 ): Promise<RunOutcome[]> {
   const out: RunOutcome[] = [];
   for (const s of scenarios) {
+    if (s.history) {
+      out.push(...(await seedHistory(world, s, opts)));
+      continue;
+    }
     out.push(
       await runVerification({
         reference: s.reference,
@@ -42,6 +47,30 @@ export async function seedRuns(
       db: opts.db,
     }),
   );
+  return out;
+}
+
+/**
+ * A scenario's history in order: point the tag at the step's digest in the registry, then
+ * verify `<repository>:<tag>`, so tag observations (and moves) are recorded over time.
+ */
+async function seedHistory(world: SandboxWorld, s: Scenario, opts: { trustRoot: string; db?: Db; source?: 'demo' | 'cli' | 'web' }): Promise<RunOutcome[]> {
+  const base = s.reference.slice(0, s.reference.lastIndexOf(':'));
+  const repository = base.slice(world.registry.host.length + 1);
+  const out: RunOutcome[] = [];
+  for (const step of s.history ?? []) {
+    await retag(world, repository, step.tag, step.digest);
+    out.push(
+      await runVerification({
+        reference: `${base}:${step.tag}`,
+        policy: policyFor(world, s),
+        trustRoot: opts.trustRoot,
+        allowHttpRegistries: [world.registry.host],
+        source: opts.source ?? 'demo',
+        db: opts.db,
+      }),
+    );
+  }
   return out;
 }
 

@@ -1,20 +1,22 @@
 /**
  * A private, offline Sigstore instance for tests and the demo: a Fulcio CA (with
- * an embedded-SCT CT log) and a Rekor v1 transparency log, built from
- * `@sigstore/mock`'s pieces and served over node:http on 127.0.0.1.
+ * an embedded-SCT CT log) built from `@sigstore/mock`'s pieces, and a Rekor v1
+ * transparency log of our own (./rekor-log.ts), served over node:http on 127.0.0.1.
  *
- * Real cryptography throughout: certificates chain to the CA root, SCTs and SETs
- * are real ECDSA P-256 signatures. What the mock does NOT do: check the OIDC
- * token's signature or the proof of possession, keep a queryable log (no GET of
- * entries; each entry gets a random logIndex), or issue from an intermediate CA
- * (the chain is leaf -> self-signed root).
+ * Real cryptography throughout: certificates chain to the CA root, SCTs, SETs and
+ * checkpoints are real ECDSA P-256 signatures, and the log is a real RFC 6962 tree
+ * (sequential indexes, inclusion and consistency proofs, index search, persisted in
+ * dataDir). What the mock Fulcio does NOT do: check the OIDC token's signature or
+ * the proof of possession, or issue from an intermediate CA (the chain is leaf ->
+ * self-signed root).
  */
 import { createPrivateKey, createPublicKey, createHash, generateKeyPairSync, X509Certificate, type KeyObject } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { fulcioHandler, initializeCA, initializeCTLog, initializeTLog, rekorHandler } from '@sigstore/mock';
+import { fulcioHandler, initializeCA, initializeCTLog } from '@sigstore/mock';
+import { MAX_REQUEST_BYTES, RekorLog, readBody, tooLarge } from './rekor-log';
 
 type KeyPair = { publicKey: KeyObject; privateKey: KeyObject };
 type MockCA = Awaited<ReturnType<typeof initializeCA>>;
@@ -59,8 +61,10 @@ export interface CertificateAuthorityJSON {
 export interface SigstoreInstance {
   /** Base URL of the local Fulcio (POST /api/v2/signingCert). */
   fulcioURL: string;
-  /** Base URL of the local Rekor (POST /api/v1/log/entries, GET /api/v1/log/publicKey). */
+  /** Base URL of the local Rekor (the v1 API: entries, proofs, index search, public key). */
   rekorURL: string;
+  /** The local Rekor itself (its key, tree and entries), for tests that look inside. */
+  rekorLog: RekorLog;
   trustedRoot: TrustedRootJSON;
   /** CA certificates (root only: the mock has no intermediate), PEM, leaf-most first. */
   caChainPem: string;
@@ -121,11 +125,15 @@ export async function startSigstoreInstance(opts: SigstoreInstanceOptions = {}):
   });
   const baseURL = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
-  const tlog = await initializeTLog(baseURL, tlogKeys);
-  const rekorPublicPem = tlogKeys.publicKey.export({ format: 'pem', type: 'spki' }).toString();
-  routeRequests(server, [withWrappedPem(fulcioHandler(ca, { subjectClaim: SAN_CLAIM })), rekorHandler(tlog)], {
-    '/api/v1/log/publicKey': { type: 'application/x-pem-file', body: rekorPublicPem },
-  });
+  let rekorLog: RekorLog;
+  try {
+    // The log's entries live next to the keys, so it survives restarts with them.
+    rekorLog = await RekorLog.open({ baseUrl: baseURL, privateKey: tlogKeys.privateKey, dataDir: opts.dataDir });
+  } catch (e) {
+    server.close();
+    throw e;
+  }
+  routeRequests(server, [withWrappedPem(fulcioHandler(ca, { subjectClaim: SAN_CLAIM }))], rekorLog);
 
   if (opts.dataDir) {
     const state: PersistedState = {
@@ -159,46 +167,59 @@ export async function startSigstoreInstance(opts: SigstoreInstanceOptions = {}):
   return {
     fulcioURL: baseURL,
     rekorURL: baseURL,
+    rekorLog,
     trustedRoot,
     caChainPem: rootCert.toString(),
-    rekorLogIdHex: sha256(spkiDer(tlogKeys)).toString('hex'),
+    rekorLogIdHex: rekorLog.logIdHex,
     reusedKeys,
     async writeTrustedRoot(path: string) {
       await mkdir(dirname(path), { recursive: true });
       await writeFile(path, JSON.stringify(trustedRoot, null, 2) + '\n');
     },
-    stop: () =>
-      new Promise<void>((resolve, reject) => {
+    stop: async () => {
+      await rekorLog.close(); // let pending appends reach the file
+      await new Promise<void>((resolve, reject) => {
         if (!server.listening) return resolve(); // idempotent: afterAll hooks may race a test's own stop()
         server.close((err) => (err ? reject(err) : resolve()));
         // The signing client keeps connections alive; without this close() waits for them.
         server.closeAllConnections();
-      }),
+      });
+    },
   };
 }
 
-/** POSTs go to @sigstore/mock's handlers (they take the raw body string); a few static GETs. */
-function routeRequests(server: Server, handlers: MockHandler[], gets: Record<string, { type: string; body: string }>): void {
+/** Fulcio POSTs go to @sigstore/mock's handlers (they take the raw body string); the Rekor v1 API to the local log. */
+function routeRequests(server: Server, handlers: MockHandler[], rekor: RekorLog): void {
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
-    const path = (req.url ?? '/').split('?')[0] ?? '/';
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const handler = handlers.find((h) => h.path === path);
-      const get = gets[path];
-      if (req.method === 'POST' && handler) {
-        handler
-          .fn(Buffer.concat(chunks).toString('utf8'))
-          .then(({ statusCode, response, contentType }) => {
-            const body = typeof response === 'string' ? response : Buffer.from(response.buffer, response.byteOffset, response.byteLength);
-            res.writeHead(statusCode, { 'content-type': contentType ?? 'text/plain' }).end(body);
-          })
-          .catch((e: unknown) => res.writeHead(500, { 'content-type': 'text/plain' }).end(String(e)));
-      } else if (req.method === 'GET' && get) {
-        res.writeHead(200, { 'content-type': get.type }).end(get.body);
-      } else {
-        res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ message: `no route ${req.method} ${path}` }));
+    void (async () => {
+      const url = req.url ?? '/';
+      const path = url.split('?')[0] ?? '/';
+      const body = await readBody(req, MAX_REQUEST_BYTES);
+      if (body === undefined) {
+        const r = tooLarge();
+        res.writeHead(r.status, r.headers).end(r.body);
+        return;
       }
+      if (path.startsWith('/api/v1/log') || path.startsWith('/api/v1/index')) {
+        const r = await rekor.handleRequest(req.method ?? 'GET', url, body);
+        res.writeHead(r.status, r.headers).end(r.body);
+        return;
+      }
+      const handler = handlers.find((h) => h.path === path);
+      if (req.method === 'POST' && handler) {
+        try {
+          const { statusCode, response, contentType } = await handler.fn(body.toString('utf8'));
+          const out = typeof response === 'string' ? response : Buffer.from(response.buffer, response.byteOffset, response.byteLength);
+          res.writeHead(statusCode, { 'content-type': contentType ?? 'text/plain' }).end(out);
+        } catch (e) {
+          res.writeHead(500, { 'content-type': 'text/plain' }).end(String(e));
+        }
+        return;
+      }
+      res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ message: `no route ${req.method} ${path}` }));
+    })().catch((e: unknown) => {
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
+      res.end(String(e));
     });
   });
 }

@@ -77,6 +77,17 @@ export interface Scenario {
   /** What a verification with the expected identity (or key) should say. */
   expect: 'verified' | 'failed' | 'unsigned';
   description: string;
+  /**
+   * A history to record in this order (sandbox/seed-runs.ts): point `tag` at `digest` in the
+   * registry, then verify `<repository>:<tag>`, so Sigscope observes tags moving over time.
+   */
+  history?: HistoryStep[];
+}
+
+export interface HistoryStep {
+  tag: string;
+  digest: string;
+  note: string;
 }
 
 function repoOf(world: SandboxWorld, name: string): RepositoryLocator {
@@ -171,5 +182,70 @@ export async function seedScenarios(world: SandboxWorld): Promise<Scenario[]> {
     for (const d of targets) await pushCosignSignatures(world.client, repo, d, [await signKeyless(simpleSigningPayload(ref, d), world.sigstore, claims())]);
     add(name, atIndex ? 'verified' : 'unsigned', atIndex ? 'Multi-arch index signed at the index digest' : 'Multi-arch index whose platform manifests are signed, not the index', { reference: `${ref}:1.0`, digest });
   }
+
+  out.push(await seedDrifting(world, privateKey));
   return out;
+}
+
+export const DRIFTING = 'drifting';
+/** Signer of one drifting release that is not the release workflow: a new workflow file. */
+export const DRIFT_PUBLISH_WORKFLOW = '.github/workflows/publish.yml@refs/heads/main';
+/** A branch build that signs a release tag. */
+export const DRIFT_BRANCH_WORKFLOW = '.github/workflows/release.yml@refs/heads/feature-x';
+
+/**
+ * demo/drifting: a release history with planted drift, signed in this order (the local Rekor
+ * integrates "now", so signing order is time order; the runs recorded by seed-runs.ts follow
+ * the same order):
+ *   1.0, 1.1  release workflow on main (GitHub-hosted) + the cosign key; `stable` → 1.0, then → 1.1
+ *   1.2       release workflow only (the key stops signing: stopped-signing)
+ *   1.3       another workflow file, publish.yml (new-identity)
+ *   1.4       release workflow on a self-hosted runner (self-hosted-runner)
+ *   1.5       release workflow run from branch feature-x (unusual-ref: a branch build signing a release tag)
+ *   unsigned  pushed without a signature; `stable` moves onto it (tag-moved to an unsigned digest)
+ */
+async function seedDrifting(world: SandboxWorld, privateKey: ReturnType<typeof readCosignPrivateKey>): Promise<Scenario> {
+  const repo = repoOf(world, DRIFTING);
+  const ref = `${repo.registry}/${repo.repository}`;
+  const release = (p: Buffer, extra?: Record<string, string>) => signKeyless(p, world.sigstore, { ...claims(), ...(extra ? { extra } : {}) });
+  const keyed = (p: Buffer) => signWithKey(p, privateKey, { rekor: world.sigstore });
+  const build = async (version: string, tag: string | null, sign: (p: Buffer) => Promise<CosignSignatureLayer[]>): Promise<string> => {
+    const image = buildImage({ files: { 'hello.txt': `drifting ${version}\n` } });
+    const digest = await pushImage(world.client, repo, tag ?? image.digest, image);
+    const layers = await sign(simpleSigningPayload(ref, digest));
+    if (layers.length) await pushCosignSignatures(world.client, repo, digest, layers);
+    return digest;
+  };
+  const history: HistoryStep[] = [];
+  const d1 = await build('1.0', '1.0', async (p) => [await release(p), await keyed(p)]);
+  history.push({ tag: '1.0', digest: d1, note: 'release 1.0: release workflow on main + cosign key' }, { tag: 'stable', digest: d1, note: 'stable → 1.0' });
+  const d2 = await build('1.1', '1.1', async (p) => [await release(p), await keyed(p)]);
+  history.push({ tag: '1.1', digest: d2, note: 'release 1.1: release workflow on main + cosign key' }, { tag: 'stable', digest: d2, note: 'stable moves to 1.1 (same signers)' });
+  const d3 = await build('1.2', '1.2', async (p) => [await release(p)]);
+  history.push({ tag: '1.2', digest: d3, note: 'release 1.2: release workflow only' });
+  const d4 = await build('1.3', '1.3', async (p) => [await signKeyless(p, world.sigstore, claims(DRIFT_PUBLISH_WORKFLOW))]);
+  history.push({ tag: '1.3', digest: d4, note: 'release 1.3: signed by a new workflow file (publish.yml)' });
+  const d5 = await build('1.4', '1.4', async (p) => [await release(p, { runner_environment: 'self-hosted' })]);
+  history.push({ tag: '1.4', digest: d5, note: 'release 1.4: signed on a self-hosted runner' });
+  const d6 = await build('1.5', '1.5', async (p) => [await signKeyless(p, world.sigstore, claims(DRIFT_BRANCH_WORKFLOW))]);
+  history.push({ tag: '1.5', digest: d6, note: 'release 1.5: signed by a build of branch feature-x' });
+  const d7 = await build('unsigned', null, async () => []);
+  history.push({ tag: 'stable', digest: d7, note: 'stable moves to an unsigned digest' });
+  // The registry ends as the history does: stable → the unsigned digest.
+  await retag(world, repo.repository, 'stable', d7);
+  return {
+    name: DRIFTING,
+    reference: `${ref}:stable`,
+    digest: d7,
+    expect: 'unsigned',
+    description: 'A release history with drift: a new signer, a self-hosted runner, a branch build signing a release, a tag moved to an unsigned digest',
+    history,
+  };
+}
+
+/** Points `tag` at an already pushed manifest. */
+export async function retag(world: Pick<SandboxWorld, 'client' | 'registry'>, repository: string, tag: string, digest: string): Promise<void> {
+  const repo = { registry: world.registry.host, repository };
+  const m = await world.client.getManifest(repo, digest);
+  await world.client.putManifest(repo, tag, m.bytes, m.mediaType);
 }

@@ -5,7 +5,8 @@ import type { z } from 'zod';
 import { isSigscopeError, type SigscopeErrorCode } from '../errors';
 
 export interface ApiErrorBody {
-  error: { code: string; message: string; issues?: Array<{ path: string; message: string }> };
+  /** `line`: where in a submitted document (policy YAML) the issue is. */
+  error: { code: string; message: string; issues?: Array<{ path: string; message: string; line?: number }> };
 }
 
 const STATUS: Partial<Record<SigscopeErrorCode, number>> = {

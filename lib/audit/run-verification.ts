@@ -20,6 +20,10 @@ import { getDb, type Db } from '../db';
 import { createRun, finishRun, upsertCertificate, upsertImage, upsertSignature, recordTagObservation, type SignatureResultInput } from '../db';
 import type { EvidenceFormat, EvidenceKind, VerifiedEvidence } from './evidence';
 import { verifyImage, type ImageVerification, type PlatformInfo, type RunStatus } from './verify-image';
+import { getPolicyVersion, latestPolicyVersion } from '../db/policies';
+import { signerPoliciesFor, type ImageVerdict, type PolicyOutcome } from '../policy/evaluate';
+import { ParsedPolicySchema, policyHash, type ParsedPolicy } from '../policy/types';
+import { verifyUnderPolicy } from './verify-under-policy';
 
 export const RunRequestSchema = z.object({
   reference: z.string().max(600),
@@ -29,8 +33,27 @@ export const RunRequestSchema = z.object({
   allowHttpRegistries: z.array(z.string().max(261)).max(64).default([]),
   source: z.enum(['cli', 'web', 'demo']),
   record: z.boolean().default(true),
+  /** A stored policy version to verify under (instead of `policy`). */
+  policyVersionId: z.string().min(1).max(128).optional(),
+  /** A stored policy, by name or id: its latest version (instead of `policy`). */
+  policyName: z.string().min(1).max(128).optional(),
 });
-export type RunRequest = z.input<typeof RunRequestSchema> & { onProgress?: (m: string) => void; db?: Db };
+export type RunRequest = z.input<typeof RunRequestSchema> & {
+  onProgress?: (m: string) => void;
+  db?: Db;
+  /** A parsed policy file not stored (`sigscope policy check`), with a name for messages. */
+  policyDocument?: { parsed: ParsedPolicy; name: string };
+};
+
+/** How the image fared under a policy file (named, or given to `policy check`). */
+export interface PolicyEvaluation {
+  name: string;
+  version: number | null;
+  versionId: string | null;
+  hash: string;
+  verdict: ImageVerdict;
+  outcomes: PolicyOutcome[];
+}
 
 export interface SignatureOutcome {
   kind: EvidenceKind;
@@ -70,6 +93,8 @@ export interface RunOutcome {
   referrers?: ImageVerification['referrers'];
   requirements: ImageVerification['requirements'];
   problems: string[];
+  /** Present when the run used a policy file: each matching policy and authority, and the verdict. */
+  policyEvaluation?: PolicyEvaluation;
 }
 
 /** Resolves a trust-root choice: a configured name (dashboard) or a file path (CLI). */
@@ -86,6 +111,7 @@ function resolveTrustRoot(choice: string | undefined, allowPaths: boolean): Load
 
 export async function runVerification(request: RunRequest): Promise<RunOutcome> {
   const req = RunRequestSchema.parse(request);
+  if (req.policyVersionId || req.policyName || request.policyDocument) return runUnderPolicyFile(req, request);
   const db = req.record ? (request.db ?? (await getDb())) : undefined;
   let policy: CompiledPolicy | undefined;
   let trust: LoadedTrustRoot | undefined;
@@ -184,7 +210,129 @@ function toOutcome(base: RunOutcome, r: ImageVerification): RunOutcome {
   };
 }
 
-async function store(db: Db, runId: string, r: ImageVerification): Promise<string> {
+interface LoadedPolicy {
+  parsed: ParsedPolicy;
+  name: string;
+  version: number | null;
+  versionId: string | null;
+  hash: string;
+}
+
+async function loadPolicy(req: z.output<typeof RunRequestSchema>, request: RunRequest, db: Db | undefined): Promise<LoadedPolicy> {
+  if (request.policyDocument) {
+    const parsed = ParsedPolicySchema.parse(request.policyDocument.parsed);
+    return { parsed, name: request.policyDocument.name, version: null, versionId: null, hash: policyHash(parsed) };
+  }
+  if (!db) throw new SigscopeError('INVALID_INPUT', 'a stored policy needs the database');
+  const v = req.policyVersionId ? await getPolicyVersion(db, req.policyVersionId) : await latestPolicyVersion(db, req.policyName!);
+  if (!v) throw new SigscopeError('INVALID_POLICY', req.policyVersionId ? `no stored policy version ${JSON.stringify(req.policyVersionId)}` : `no stored policy named ${JSON.stringify(req.policyName)} (import it first)`);
+  return { parsed: v.parsed, name: v.policy.name, version: v.version, versionId: v.id, hash: v.hash };
+}
+
+/**
+ * A run under a policy file: every authority of every policy matching the image is verified
+ * (verify-under-policy.ts); the run records the policy version, its verdict and each
+ * authority's outcome in the summary, and the per-signature results of the best verification.
+ */
+async function runUnderPolicyFile(req: z.output<typeof RunRequestSchema>, request: RunRequest): Promise<RunOutcome> {
+  const needsDb = req.record || Boolean(req.policyVersionId || req.policyName);
+  const db = needsDb ? (request.db ?? (await getDb())) : undefined;
+  let runId: string | null = null;
+  let loaded: LoadedPolicy | undefined;
+  let trust: LoadedTrustRoot | undefined;
+  const label = () => (loaded ? `policy "${loaded.name}"${loaded.version !== null ? ` v${loaded.version}` : ''}` : '(unknown policy)');
+  const base: RunOutcome = {
+    runId: null,
+    imageId: null,
+    input: req.reference,
+    status: 'error',
+    summary: '',
+    policy: '(invalid policy)',
+    trustRoot: { name: req.trustRoot ?? PUBLIC_GOOD, hash: null },
+    signatures: [],
+    attestations: [],
+    documents: [],
+    requirements: [],
+    problems: [],
+  };
+  const evaluation = (verdict: ImageVerdict, outcomes: PolicyOutcome[]): PolicyEvaluation | undefined =>
+    loaded ? { name: loaded.name, version: loaded.version, versionId: loaded.versionId, hash: loaded.hash, verdict, outcomes } : undefined;
+  try {
+    let setupError: unknown;
+    try {
+      loaded = await loadPolicy(req, request, db);
+      base.policy = `${label()}: ${loaded.parsed.policies.map((p) => `${p.name} (${p.mode}, ${p.images.map((i) => i.glob).join(' ')})`).join('; ')}`;
+      trust = resolveTrustRoot(req.trustRoot, req.source === 'cli');
+      base.trustRoot = { name: trust.name, hash: trust.hash };
+    } catch (e) {
+      setupError = e;
+    }
+    if (db && req.record) {
+      const signers = loaded
+        ? loaded.parsed.policies.flatMap((p) =>
+            p.authorities.flatMap((a) =>
+              signerPoliciesFor(p, a).map((sp) => {
+                try {
+                  return { policy: p.name, authority: a.name, identity: sp.identity, ...(JSON.parse(compilePolicy(sp.policy).canonical) as Record<string, unknown>) };
+                } catch {
+                  return { policy: p.name, authority: a.name, identity: sp.identity, invalid: true };
+                }
+              }),
+            ),
+          )
+        : [];
+      const run = await createRun(db, {
+        input: req.reference,
+        source: req.source,
+        policy: loaded
+          ? { policyName: loaded.name, policyVersion: loaded.version, policyVersionId: loaded.versionId, policyHash: loaded.hash, signers }
+          : { invalid: JSON.stringify({ policyVersionId: req.policyVersionId, policyName: req.policyName }).slice(0, 4096) },
+        policyHash: loaded?.hash ?? createHash('sha256').update(JSON.stringify({ policyVersionId: req.policyVersionId ?? null, policyName: req.policyName ?? null })).digest('hex'),
+        policyVersionId: loaded?.versionId ?? null,
+        trustRootName: trust?.name ?? req.trustRoot ?? PUBLIC_GOOD,
+        trustRootHash: trust?.hash ?? 'unresolved',
+      });
+      runId = run.id;
+      base.runId = runId;
+    }
+    if (setupError) throw setupError;
+    const reference = parseReference(req.reference.trim());
+    base.reference = formatReference(reference);
+    const settings = readSettings();
+    const client = new RegistryClient({ allowHttp: [...settings.allowHttpRegistries, ...req.allowHttpRegistries], credentials: readDockerCredentials() });
+    const pv = await verifyUnderPolicy(reference, loaded!.parsed, { client, trustRoot: trust!, onProgress: request.onProgress });
+    if (!pv) {
+      base.policyEvaluation = evaluation('no-match', []);
+      throw new SigscopeError('INVALID_POLICY', `no image glob of ${label()} matches ${reference.registry}/${reference.repository}, so nothing says who may sign it`);
+    }
+    const outcome: RunOutcome = { ...toOutcome(base, pv.best), status: pv.status, summary: pv.summary, policyEvaluation: evaluation(pv.verdict, pv.outcomes) };
+    if (db && runId) {
+      outcome.imageId = await store(db, runId, pv.best, {
+        status: pv.status,
+        text: pv.summary,
+        policy: { name: loaded!.name, version: loaded!.version, versionId: loaded!.versionId, hash: loaded!.hash, verdict: pv.verdict, outcomes: pv.outcomes },
+      });
+    }
+    return outcome;
+  } catch (e) {
+    const code = isSigscopeError(e) ? e.code : 'INTERNAL';
+    const message = describeError(e);
+    const outcome: RunOutcome = { ...base, status: 'error', errorCode: code, errorMessage: message, summary: `Error: ${message}`, policyEvaluation: base.policyEvaluation ?? evaluation('error', []) };
+    if (db && runId) {
+      await finishRun(db, runId, { status: 'error', errorCode: code, errorMessage: message, summary: { text: outcome.summary, ...(outcome.policyEvaluation ? { policy: outcome.policyEvaluation } : {}) }, results: [] });
+    }
+    return outcome;
+  }
+}
+
+/** What a policy-file run stores instead of the single verification's status and text. */
+interface StoreOverride {
+  status: RunStatus;
+  text: string;
+  policy: Record<string, unknown>;
+}
+
+async function store(db: Db, runId: string, r: ImageVerification, override?: StoreOverride): Promise<string> {
   const image = await upsertImage(db, {
     registry: r.reference.registry,
     repository: r.reference.repository,
@@ -240,9 +388,10 @@ async function store(db: Db, runId: string, r: ImageVerification): Promise<strin
     });
   }
   await finishRun(db, runId, {
-    status: r.status,
+    status: override?.status ?? r.status,
     summary: {
-      text: r.summary,
+      text: override?.text ?? r.summary,
+      ...(override ? { policy: override.policy } : {}),
       coverage: r.coverage,
       problems: r.problems,
       reference: formatReference(r.reference),

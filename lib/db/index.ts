@@ -3,3 +3,4 @@ export { getDb, openDb, closeDb, type Db } from './client';
 export * from './runs';
 export * from './types';
 export { migrateDatabase, type MigrateOptions, type MigrateResult } from './migrate';
+export * from './identities';

@@ -151,6 +151,8 @@ export interface CreateRunInput {
   trustRootHash: string;
   imageId?: string | null;
   tag?: string | null;
+  /** The stored policy version that applied (a named policy), if any. */
+  policyVersionId?: string | null;
 }
 
 export interface SignatureResultInput {
@@ -415,6 +417,7 @@ export function createRun(db: Db, input: CreateRunInput): Promise<RunRecord> {
         trustRootHash: requireText(input.trustRootHash, 'run trustRootHash'),
         imageId: input.imageId ?? null,
         tag: input.tag ?? null,
+        policyVersionId: input.policyVersionId ?? null,
         summary: '{}',
       },
     });

@@ -21,6 +21,12 @@ export const GithubClaimsSchema = z
   .object({
     repository: Pattern.optional(),
     ref: Pattern.optional(),
+    /**
+     * The ref as a glob instead of an exact value: `*` matches within one path segment (not `/`),
+     * `**` matches anything including `/`; every other character is literal; the whole ref must
+     * match (`refs/tags/v*` accepts refs/tags/v1.2.0, not refs/tags/v1/x nor refs/heads/v1).
+     */
+    refGlob: Pattern.optional(),
     sha: Pattern.optional(),
     trigger: Pattern.optional(),
     name: Pattern.optional(),
@@ -78,10 +84,20 @@ export interface AttestationRequirement {
   sourceRepository?: string;
 }
 
+/** A GitHub workflow claim as githubClaims() names it. */
+export type GithubClaim = 'repository' | 'ref' | 'sha' | 'trigger' | 'name';
+
+export interface GithubClaimMatcher {
+  claim: GithubClaim;
+  /** For people: the exact value, or "glob refs/tags/v*". */
+  expected: string;
+  test(value: string | undefined): boolean;
+}
+
 export interface CompiledPolicy {
   identity?: Matcher;
   issuer?: Matcher;
-  github: Array<{ claim: keyof z.infer<typeof GithubClaimsSchema>; expected: string }>;
+  github: GithubClaimMatcher[];
   keys: PolicyKey[];
   requireAttestations: AttestationRequirement[];
   /** Key signatures without a Rekor entry are accepted (recorded in the canonical policy). */
@@ -91,6 +107,25 @@ export interface CompiledPolicy {
   hash: string;
   /** True when the policy names no signer: results can be at best "signed, signer not checked". */
   empty: boolean;
+}
+
+/**
+ * A ref glob as a whole-value matcher: `**` matches any characters, `*` any characters but `/`,
+ * everything else (regexp metacharacters included) is literal.
+ */
+export function refGlobMatcher(glob: string): Matcher {
+  let source = '';
+  for (let i = 0; i < glob.length; i++) {
+    const c = glob[i]!;
+    if (c === '*') {
+      if (glob[i + 1] === '*') {
+        source += '.*';
+        i++;
+      } else source += '[^/]*';
+    } else source += c.replace(/[\\^$.|?+()[\]{}/]/g, '\\$&');
+  }
+  const re = new RegExp(`^${source}$`, 'u');
+  return { describe: `glob ${glob}`, test: (v) => v !== undefined && re.test(v) };
 }
 
 function exact(value: string): Matcher {
@@ -157,9 +192,15 @@ export function compilePolicy(input: unknown): CompiledPolicy {
         : 'an OIDC issuer needs a certificate identity too (--certificate-identity or --certificate-identity-regexp)',
     );
   }
-  const github = Object.entries(p.github ?? {})
-    .filter((e): e is [keyof z.infer<typeof GithubClaimsSchema>, string] => typeof e[1] === 'string')
-    .map(([claim, expected]) => ({ claim, expected }));
+  if (p.github?.ref && p.github.refGlob) throw new SigscopeError('INVALID_POLICY', 'give either an exact GitHub ref or a ref glob, not both');
+  const githubEntries = Object.entries(p.github ?? {}).filter((e): e is [keyof z.infer<typeof GithubClaimsSchema>, string] => typeof e[1] === 'string');
+  const github: GithubClaimMatcher[] = githubEntries.map(([key, value]) => {
+    if (key === 'refGlob') {
+      const m = refGlobMatcher(value);
+      return { claim: 'ref', expected: m.describe, test: m.test };
+    }
+    return { claim: key, expected: value, test: (v: string | undefined) => v === value };
+  });
   if (github.length > 0 && !hasIdentity) {
     throw new SigscopeError('INVALID_POLICY', 'GitHub workflow claims refine a keyless identity; give --certificate-identity and --certificate-oidc-issuer as well');
   }
@@ -172,7 +213,7 @@ export function compilePolicy(input: unknown): CompiledPolicy {
     identityRegExp: p.identityRegExp ?? null,
     issuer: p.issuer ?? null,
     issuerRegExp: p.issuerRegExp ?? null,
-    github: Object.fromEntries(github.map((g) => [g.claim, g.expected]).sort()),
+    github: Object.fromEntries(githubEntries.sort()),
     keys: keys.map((k) => k.fingerprint).sort(),
     ...(p.insecureIgnoreTlog ? { insecureIgnoreTlog: true } : {}),
     ...(p.requireAttestations?.length ? { requireAttestations: p.requireAttestations } : {}),
@@ -196,7 +237,7 @@ export function describePolicy(p: CompiledPolicy): string {
   const parts: string[] = [];
   if (p.identity) parts.push(`identity ${p.identity.describe}`);
   if (p.issuer) parts.push(`issuer ${p.issuer.describe}`);
-  for (const g of p.github) parts.push(`github ${g.claim} = ${g.expected}`);
+  for (const g of p.github) parts.push(g.expected.startsWith('glob ') ? `github ${g.claim} ~ ${g.expected}` : `github ${g.claim} = ${g.expected}`);
   for (const k of p.keys) parts.push(`key sha256:${k.fingerprint.slice(0, 16)}…`);
   if (p.ignoreTlog) parts.push('transparency log not required (insecure)');
   for (const r of p.requireAttestations) {

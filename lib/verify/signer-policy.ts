@@ -71,9 +71,9 @@ export function matchSignerPolicy(cert: DecodedCertificate, policy: CompiledPoli
     checks.pass('issuer', `OIDC issuer ${cert.oidcIssuer} matches ${policy.issuer.describe}`);
   }
   const claims = githubClaims(cert);
-  for (const { claim, expected } of policy.github) {
+  for (const { claim, expected, test } of policy.github) {
     const actual = claims[claim];
-    if (actual !== expected) fail('GITHUB_CLAIM_MISMATCH', `GitHub workflow ${claim} is ${actual === undefined ? '(absent)' : printable(actual)}, policy expects ${expected}`);
-    checks.pass(`github-${claim}`, `GitHub workflow ${claim} is ${expected}`);
+    if (!test(actual)) fail('GITHUB_CLAIM_MISMATCH', `GitHub workflow ${claim} is ${actual === undefined ? '(absent)' : printable(actual)}, policy expects ${expected}`);
+    checks.pass(`github-${claim}`, expected.startsWith('glob ') ? `GitHub workflow ${claim} ${actual} matches ${expected}` : `GitHub workflow ${claim} is ${expected}`);
   }
 }

@@ -90,3 +90,90 @@ export function countEmbeddedScts(extnValue: ArrayBuffer | Uint8Array): number |
   }
   return count;
 }
+
+/** One SignedCertificateTimestamp from the embedded list (RFC 6962 §3.2), signature not checked. */
+export interface EmbeddedSct {
+  /** 0 for v1, the only version defined. */
+  version: number;
+  /** SHA-256 of the CT log's public key: lowercase hex, and base64 as trusted roots write `logId.keyId`. */
+  logIdHex: string;
+  logIdBase64: string;
+  /** When the log promised to include the certificate (milliseconds since the epoch, as ISO 8601). */
+  timestamp: string;
+  /** e.g. 'sha256', or the number when unknown. */
+  hashAlgorithm: string;
+  /** e.g. 'ecdsa', or the number when unknown. */
+  signatureAlgorithm: string;
+  /** Bytes of CT extensions (none are defined for v1; normally 0). */
+  extensionsLength: number;
+  signatureLength: number;
+}
+
+const SCT_HASH_ALGORITHMS = ['none', 'md5', 'sha1', 'sha224', 'sha256', 'sha384', 'sha512'];
+const SCT_SIGNATURE_ALGORITHMS: Record<number, string> = { 0: 'anonymous', 1: 'rsa', 2: 'dsa', 3: 'ecdsa', 7: 'ed25519' };
+/** Latest instant a JavaScript Date can hold (RFC 6962 timestamps are unsigned 64-bit milliseconds). */
+const MAX_DATE_MS = 8.64e15;
+
+/**
+ * The SCTs of the 1.3.6.1.4.1.11129.2.4.2 extension, each field bounds-checked. Null when the
+ * framing is inconsistent, an entry is cut short or has bytes left over, or a timestamp is
+ * beyond what a date can hold. Signatures are not verified here (the verifier does that
+ * against the trusted CT log keys); this is for display.
+ */
+export function parseEmbeddedScts(extnValue: ArrayBuffer | Uint8Array): EmbeddedSct[] | null {
+  const el = singleElement(extnValue);
+  if (!el || el.tagClass !== UNIVERSAL || el.tag !== TAG_OCTET_STRING || el.constructed) return null;
+  const list = el.content;
+  if (list.length < 2) return null;
+  const listLength = (list[0]! << 8) | list[1]!;
+  if (listLength !== list.length - 2 || listLength === 0) return null;
+
+  const out: EmbeddedSct[] = [];
+  for (let pos = 2; pos < list.length; ) {
+    if (pos + 2 > list.length) return null;
+    const sctLength = (list[pos]! << 8) | list[pos + 1]!;
+    const start = pos + 2;
+    const end = start + sctLength;
+    if (sctLength === 0 || end > list.length) return null;
+    const sct = parseOneSct(list.subarray(start, end));
+    if (!sct) return null;
+    out.push(sct);
+    pos = end;
+  }
+  return out;
+}
+
+function parseOneSct(b: Uint8Array): EmbeddedSct | null {
+  // version(1) log_id(32) timestamp(8) extensions<0..2^16-1> hash(1) sig(1) signature<0..2^16-1>
+  let p = 0;
+  const need = (n: number) => p + n <= b.length;
+  if (!need(1 + 32 + 8 + 2)) return null;
+  const version = b[p]!;
+  p += 1;
+  const logId = b.subarray(p, p + 32);
+  p += 32;
+  let ms = 0n;
+  for (let i = 0; i < 8; i++) ms = (ms << 8n) | BigInt(b[p + i]!);
+  p += 8;
+  if (ms > BigInt(MAX_DATE_MS)) return null;
+  const extensionsLength = (b[p]! << 8) | b[p + 1]!;
+  p += 2;
+  if (!need(extensionsLength + 4)) return null;
+  p += extensionsLength;
+  const hash = b[p]!;
+  const sig = b[p + 1]!;
+  const signatureLength = (b[p + 2]! << 8) | b[p + 3]!;
+  p += 4;
+  if (signatureLength === 0 || p + signatureLength !== b.length) return null;
+  const id = Buffer.from(logId);
+  return {
+    version,
+    logIdHex: id.toString('hex'),
+    logIdBase64: id.toString('base64'),
+    timestamp: new Date(Number(ms)).toISOString(),
+    hashAlgorithm: SCT_HASH_ALGORITHMS[hash] ?? String(hash),
+    signatureAlgorithm: SCT_SIGNATURE_ALGORITHMS[sig] ?? String(sig),
+    extensionsLength,
+    signatureLength,
+  };
+}

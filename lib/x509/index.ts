@@ -1,6 +1,7 @@
 // Public API of lib/x509. Import X.509 helpers from here, not from @peculiar/x509 directly:
 // ./peculiar installs the Reflect shim that library needs before it loads.
 export { decodeCertificate } from './decode';
+export { certificateDetails, type CertificateDetails, type EmbeddedSct } from './details';
 export { splitPemChain, derFromPem, pemFromDer } from './pem';
 export {
   FULCIO_EXTENSIONS,

@@ -9,6 +9,8 @@ const Body = z.object({
   reference: z.string().trim().min(1, 'enter an image reference').max(600),
   policy: z.record(z.string(), z.unknown()).default({}),
   trustRoot: z.string().max(64).default('public-good'),
+  /** A stored policy version (the form's "Policy" select); `policy` is then ignored. */
+  policyVersionId: z.string().trim().min(1).max(128).regex(/^[a-z0-9]+$/, 'not a policy version id').optional(),
 });
 
 /** Runs a verification now and records it. Bad input is still recorded as an errored run. */
@@ -16,7 +18,8 @@ export async function POST(request: Request) {
   const body = await parseJsonBody(request, Body);
   if (!body.ok) return body.response;
   try {
-    const outcome = await runVerification({ ...body.data, source: 'web' });
+    const { policyVersionId, policy, ...rest } = body.data;
+    const outcome = await runVerification({ ...rest, ...(policyVersionId ? { policyVersionId } : { policy }), source: 'web' });
     const status = outcome.status === 'error' && outcome.errorCode?.startsWith('INVALID') ? 400 : 200;
     if (status !== 200) {
       return NextResponse.json({ error: { code: outcome.errorCode, message: outcome.errorMessage }, runId: outcome.runId }, { status });
@@ -28,6 +31,7 @@ export async function POST(request: Request) {
       summary: outcome.summary,
       digest: outcome.digest,
       errorCode: outcome.errorCode,
+      ...(outcome.policyEvaluation ? { policy: { name: outcome.policyEvaluation.name, version: outcome.policyEvaluation.version, verdict: outcome.policyEvaluation.verdict } } : {}),
     });
   } catch (e) {
     return errorResponse(e);

@@ -6,7 +6,7 @@ import { formatTime, imageName } from '@/components/format';
 import { RunsTable } from '@/components/runs-table';
 import { FORMAT_LABEL, SignatureResultCard } from '@/components/signature-result';
 import { StatusBadge } from '@/components/status-badge';
-import { getDb, getImage, getRun } from '@/lib/db';
+import { getDb, getImage, getRun, identityHref, repositoryHref } from '@/lib/db';
 
 export const dynamic = 'force-dynamic';
 export const metadata = { title: 'Image' };
@@ -27,7 +27,7 @@ export default async function ImagePage({ params }: { params: Promise<{ id: stri
       <header className="space-y-2">
         <h1 className="text-xl font-semibold break-all">{name}</h1>
         <p className="text-sm"><Digest value={image.digest} full /></p>
-        <p className="text-xs text-slate-500">{image.mediaType} · first seen {formatTime(image.firstSeenAt)}</p>
+        <p className="text-xs text-slate-500">{image.mediaType} · first seen {formatTime(image.firstSeenAt)} · <Link href={repositoryHref(image)}>repository: who signs it</Link> · <Link href={`/timeline?image=${image.id}`}>Timeline</Link></p>
       </header>
 
       {latest && (
@@ -82,7 +82,14 @@ export default async function ImagePage({ params }: { params: Promise<{ id: stri
                   <span className="rounded bg-slate-100 px-2 py-0.5 text-xs text-slate-700">{s.kind === 'attestation' ? 'attestation' : 'signature'} · {FORMAT_LABEL[s.format] ?? s.format}</span>
                   {s.predicateType && <Link href={`/attestations/${s.id}`} className="font-mono text-xs">{s.predicateType}</Link>}
                 </div>
-                <div className="mt-1 font-mono text-xs break-all">{s.identity ?? (s.publicKeyFingerprint ? `key sha256:${s.publicKeyFingerprint}` : 'unknown signer')}</div>
+                <div className="mt-1 font-mono text-xs break-all">
+                  {identityHref(s) ? (
+                    <Link href={identityHref(s)!}>{s.identity ?? `key sha256:${s.publicKeyFingerprint}`}</Link>
+                  ) : (
+                    (s.identity ?? (s.publicKeyFingerprint ? `key sha256:${s.publicKeyFingerprint}` : 'unknown signer'))
+                  )}
+                  {s.certificate && <> · <Link href={`/certificates/${s.certificate.id}`}>certificate</Link></>}
+                </div>
                 <div className="mt-1 text-xs text-slate-500">
                   {s.oidcIssuer && <>issuer {s.oidcIssuer} · </>}
                   {s.rekorLogIndex != null && <>Rekor #{String(s.rekorLogIndex)} · </>}

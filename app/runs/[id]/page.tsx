@@ -7,6 +7,7 @@ import { formatTime, imageName } from '@/components/format';
 import { SignatureResultCard } from '@/components/signature-result';
 import { StatusBadge } from '@/components/status-badge';
 import { getDb, getRun } from '@/lib/db';
+import type { PolicyOutcome } from '@/lib/policy/evaluate';
 
 export const dynamic = 'force-dynamic';
 
@@ -32,6 +33,9 @@ export default async function RunPage({ params }: { params: Promise<{ id: string
     ? (run.summary.requirements as Array<{ met: boolean; detail: string; requirement: { predicateType: string } }>)
     : [];
   const policy = run.policy as Record<string, unknown>;
+  const storedPolicy = run.summary.policy && typeof run.summary.policy === 'object' ? (run.summary.policy as { verdict?: unknown; outcomes?: unknown }) : null;
+  const policyVerdict = typeof storedPolicy?.verdict === 'string' ? storedPolicy.verdict : null;
+  const policyOutcomes = Array.isArray(storedPolicy?.outcomes) ? (storedPolicy.outcomes as PolicyOutcome[]) : [];
 
   return (
     <div className="space-y-8">
@@ -60,14 +64,22 @@ export default async function RunPage({ params }: { params: Promise<{ id: string
             <span className="text-slate-500">Image</span>
             <span>
               <Link href={`/images/${run.image.id}`}>{imageName(run.image)}</Link>
-              {run.tag ? `:${run.tag}` : ''} <Digest value={run.image.digest} full />
+              {run.tag ? `:${run.tag}` : ''} <Digest value={run.image.digest} full /> <Link href={`/timeline?image=${run.image.id}`} className="text-xs">Timeline</Link>
             </span>
             <span className="text-slate-500">Media type</span>
             <span className="font-mono text-xs">{run.image.mediaType}</span>
           </>
         )}
         <span className="text-slate-500">Policy</span>
-        <span className="font-mono text-xs break-all">{describeStoredPolicy(policy)}</span>
+        {typeof policy.policyName === 'string' ? (
+          <span>
+            <Link href={`/policies/${encodeURIComponent(policy.policyName)}`}>{policy.policyName}</Link>
+            {typeof policy.policyVersion === 'number' ? ` version ${policy.policyVersion}` : ''}{' '}
+            <span className="text-xs text-slate-500">(stored policy; its later versions do not change this run)</span>
+          </span>
+        ) : (
+          <span className="font-mono text-xs break-all">{describeStoredPolicy(policy)}</span>
+        )}
         {referrers && (
           <>
             <span className="text-slate-500">Referrers</span>
@@ -77,6 +89,34 @@ export default async function RunPage({ params }: { params: Promise<{ id: string
         <span className="text-slate-500">Trusted root</span>
         <span>{run.trustRootName} {/^[a-f0-9]{64}$/.test(run.trustRootHash) && <code className="text-xs text-slate-500">sha256:{run.trustRootHash.slice(0, 12)}</code>}</span>
       </section>
+
+      {policyOutcomes.length > 0 && (
+        <section aria-labelledby="policy-verdict" className="space-y-2">
+          <h2 id="policy-verdict" className="text-lg font-semibold">
+            Policy verdict: <span data-testid="run-policy-verdict">{policyVerdict}</span>
+          </h2>
+          <ul className="space-y-2 text-sm">
+            {policyOutcomes.map((o) => (
+              <li key={o.policy}>
+                <span className="font-mono">{o.policy}</span> ({o.mode}, glob <code className="text-xs">{o.glob}</code>): <span className="font-semibold">{o.verdict}</span>
+                {o.satisfiedBy ? ` by authority ${o.satisfiedBy}` : ''}
+                <ul className="mt-1 space-y-0.5 pl-5 text-xs">
+                  {o.authorities.map((a) => (
+                    <li key={a.name}>
+                      <span aria-label={a.satisfied ? 'satisfied' : 'not satisfied'} className={a.satisfied ? 'text-emerald-600' : 'text-red-600'}>{a.satisfied ? '✔' : '✘'}</span> authority{' '}
+                      <span className="font-medium">{a.name}</span> ({a.kind}): {a.status}
+                      {a.signers.filter((x) => x.status !== 'verified').slice(0, 1).map((x, i) => (
+                        <span key={i} className="text-slate-500"> — {x.summary}</span>
+                      ))}
+                    </li>
+                  ))}
+                </ul>
+              </li>
+            ))}
+          </ul>
+          <p className="text-xs text-slate-500">The signatures below are those of the {policyVerdict === 'pass' ? 'authority that satisfied the policy' : 'best authority'}.</p>
+        </section>
+      )}
 
       {requirements.length > 0 && (
         <section aria-labelledby="requirements" className="space-y-2">
