@@ -19,9 +19,13 @@ export function dataDir(): string {
 const HostSchema = z.string().trim().min(1).max(261).regex(/^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9a-fA-F:.]+\](:\d{1,5})?$/, 'a registry host such as 127.0.0.1:5000');
 const RootSchema = z.object({ name: z.string().trim().min(1).max(64).regex(/^[\w .-]+$/), path: z.string().trim().min(1).max(4096) });
 
+const KeyNameSchema = z.string().trim().min(1).max(64).regex(/^[^\u0000-\u001f\u007f]+$/, 'printable characters only');
+
 export const SettingsSchema = z.object({
   allowHttpRegistries: z.array(HostSchema).max(64).default([]),
   trustedRoots: z.array(RootSchema).max(32).default([]),
+  /** Names people give signing keys, by sha256 fingerprint of the public key (hex). */
+  keyNames: z.record(z.string().regex(/^[a-f0-9]{64}$/, 'a sha256 key fingerprint'), KeyNameSchema).default({}),
 });
 export type Settings = z.infer<typeof SettingsSchema>;
 
@@ -31,7 +35,7 @@ function settingsFile(): string {
 
 export function readSettings(): Settings {
   const file = settingsFile();
-  let stored: Settings = { allowHttpRegistries: [], trustedRoots: [] };
+  let stored: Settings = { allowHttpRegistries: [], trustedRoots: [], keyNames: {} };
   if (existsSync(file)) {
     let raw: unknown;
     try {
@@ -73,4 +77,16 @@ export function trustRootChoices(settings = readSettings()): TrustRootChoice[] {
   if (existsSync(sandbox)) out.push({ name: 'sandbox', path: sandbox });
   for (const r of settings.trustedRoots) if (!out.some((o) => o.name === r.name)) out.push(r);
   return out;
+}
+
+/** Names a signing key (or removes its name with an empty string); other settings are kept. */
+export function setKeyName(fingerprint: string, name: string): Settings {
+  if (!/^[a-f0-9]{64}$/.test(fingerprint)) throw new SigscopeError('INVALID_INPUT', `"${fingerprint.slice(0, 80)}" is not a sha256 key fingerprint (64 lowercase hex)`);
+  const current = readSettings();
+  const fromEnv = new Set((process.env.SIGSCOPE_ALLOW_HTTP_REGISTRIES ?? '').split(',').map((h) => h.trim()).filter(Boolean));
+  const keyNames = { ...current.keyNames };
+  if (name.trim() === '') delete keyNames[fingerprint];
+  else keyNames[fingerprint] = name;
+  // Hosts allowed by the environment are not written into the file.
+  return writeSettings({ ...current, allowHttpRegistries: current.allowHttpRegistries.filter((h) => !fromEnv.has(h)), keyNames });
 }

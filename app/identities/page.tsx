@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { EmptyState } from '@/components/empty-state';
 import { formatTime } from '@/components/format';
 import { IdentityName } from '@/components/identity-name';
+import { readSettings } from '@/lib/settings';
 import { IdentityStatusBadge } from '@/components/identity-status';
 import { WrapAt } from '@/components/wrap-at';
 import { getDb, listIdentities, listIdentityIssuers, repositoryHref } from '@/lib/db';
@@ -26,6 +27,7 @@ export default async function IdentitiesPage({ searchParams }: { searchParams: P
   const filter = FilterSchema.parse(await searchParams);
   const active = Object.values(filter).some((v) => v);
   const db = await getDb();
+  const keyNames = readSettings().keyNames;
   const [{ identities, truncated }, issuers] = await Promise.all([listIdentities(db, { ...filter, limit: 500 }), listIdentityIssuers(db)]);
 
   return (
@@ -92,7 +94,7 @@ export default async function IdentitiesPage({ searchParams }: { searchParams: P
               {identities.map((i) => (
                 <tr key={i.key} className="align-top hover:bg-slate-50" data-testid="identity-row">
                   <td className="min-w-72 max-w-md px-4 py-2">
-                    <IdentityName identityKey={i.key} ref_={i.ref} />
+                    <IdentityName identityKey={i.key} ref_={i.ref} keyName={i.ref.kind === 'key' ? keyNames[i.ref.fingerprint] : undefined} />
                     <div className="mt-1"><IdentityStatusBadge status={i.status} /></div>
                   </td>
                   <td className="max-w-52 px-4 py-2 text-xs text-slate-700">{i.ref.kind === 'keyless' ? (i.ref.issuer ? <WrapAt text={i.ref.issuer} /> : '—') : 'public key'}</td>

@@ -1,6 +1,5 @@
-import { readSettings, writeSettings } from '@/lib/settings';
+import { readSettings, writeSettings, SettingsSchema } from '@/lib/settings';
 import { errorResponse, parseJsonBody } from '@/lib/api/respond';
-import { SettingsSchema } from '@/lib/settings';
 import { NextResponse } from 'next/server';
 
 export const dynamic = 'force-dynamic';
@@ -13,11 +12,14 @@ export async function GET() {
   }
 }
 
+// The settings form edits hosts and trusted roots; key names are edited on identity pages.
+const Body = SettingsSchema.omit({ keyNames: true });
+
 export async function PUT(request: Request) {
-  const body = await parseJsonBody(request, SettingsSchema);
+  const body = await parseJsonBody(request, Body);
   if (!body.ok) return body.response;
   try {
-    return NextResponse.json(writeSettings(body.data));
+    return NextResponse.json(writeSettings({ ...body.data, keyNames: readSettings().keyNames }));
   } catch (e) {
     return errorResponse(e);
   }

@@ -1,4 +1,6 @@
 import Link from 'next/link';
+import { KeyNameForm } from '@/components/key-name-form';
+import { readSettings } from '@/lib/settings';
 import { notFound } from 'next/navigation';
 import type { Metadata } from 'next';
 import { BuildClaimsTable, isGithubIssuer } from '@/components/build-claims';
@@ -28,6 +30,7 @@ export default async function IdentityPage({ params }: { params: Promise<{ key: 
   if (!detail) notFound();
   const { summary, images, certificates, rekorEntries, verdictCounts } = detail;
   const ref = summary.ref;
+  const keyName = ref.kind === 'key' ? readSettings().keyNames[ref.fingerprint] : undefined;
   const github = ref.kind === 'keyless' && isGithubIssuer(ref.issuer);
 
   return (
@@ -44,6 +47,8 @@ export default async function IdentityPage({ params }: { params: Promise<{ key: 
         <h1 className="font-mono text-lg font-semibold break-all" data-testid="identity-subject">
           {ref.kind === 'keyless' ? ref.subject : `sha256:${ref.fingerprint}`}
         </h1>
+        {ref.kind === 'key' && keyName && <p className="text-base font-medium text-slate-800" data-testid="key-name">{keyName}</p>}
+        {ref.kind === 'key' && <KeyNameForm fingerprint={ref.fingerprint} current={keyName} />}
         {ref.kind === 'keyless' && (
           <p className="text-sm text-slate-700">
             issued by <span className="font-mono text-xs break-all">{ref.issuer || '(no OIDC issuer in the certificate)'}</span>
