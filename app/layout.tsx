@@ -25,6 +25,7 @@ export default function RootLayout({ children }: { children: ReactNode }) {
             <Link href="/identities">Identities</Link>
             <Link href="/timeline">Timeline</Link>
             <Link href="/findings">Findings</Link>
+            <Link href="/rekor">Rekor</Link>
             <Link href="/policies">Policies</Link>
             <Link href="/settings">Settings</Link>
           </nav>

@@ -10,6 +10,7 @@ import { formatOutcomeText } from './format';
 import { registerIdentities } from './identities';
 import { registerVerifyBundle } from './verify-bundle';
 import { registerPolicy } from './policy';
+import { registerRekor } from './rekor';
 
 export const EXIT = { verified: 0, notVerified: 1, usage: 2 } as const;
 
@@ -110,6 +111,9 @@ async function main(argv: string[]): Promise<number> {
     exitCode = code;
   });
   registerIdentities(program, (code) => {
+    exitCode = code;
+  });
+  registerRekor(program, (code) => {
     exitCode = code;
   });
 

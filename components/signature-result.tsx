@@ -51,7 +51,8 @@ const GITHUB_FIELDS: Array<[string, string]> = [
   ['runInvocationUri', 'Run'],
 ];
 
-export function SignatureResultCard({ r, index, label = 'Signature' }: { r: SignatureResultView; index: number; label?: string }) {
+/** `trustRoot`: the run's trusted root name, to link the Rekor entry to the explorer. */
+export function SignatureResultCard({ r, index, label = 'Signature', trustRoot }: { r: SignatureResultView; index: number; label?: string; trustRoot?: string }) {
   const cert = r.signature?.certificate;
   const ext = (cert?.extensions ?? {}) as Record<string, unknown>;
   const signerHref = identityHref({ identity: r.identity, oidcIssuer: r.oidcIssuer, publicKeyFingerprint: r.signature?.publicKeyFingerprint });
@@ -120,7 +121,13 @@ export function SignatureResultCard({ r, index, label = 'Signature' }: { r: Sign
           <>
             <dt className="text-slate-500">Rekor entry</dt>
             <dd className="text-xs">
-              log index <span className="font-mono">{String(r.signature.rekorLogIndex)}</span>, integrated {formatTime(r.signature.rekorIntegratedTime)}
+              log index{' '}
+              {trustRoot ? (
+                <Link href={`/rekor/entries/index-${String(r.signature.rekorLogIndex)}?trustRoot=${encodeURIComponent(trustRoot)}`} className="font-mono" data-testid="rekor-entry-link">{String(r.signature.rekorLogIndex)}</Link>
+              ) : (
+                <span className="font-mono">{String(r.signature.rekorLogIndex)}</span>
+              )}
+              , integrated {formatTime(r.signature.rekorIntegratedTime)}
             </dd>
           </>
         )}

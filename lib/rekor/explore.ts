@@ -313,3 +313,20 @@ export function queryFromEntryId(id: string): ExploreQuery {
   if (m) return parseExploreQuery({ logIndex: m[1] });
   return parseExploreQuery({ uuid: id });
 }
+
+/** The signer an entry names: the certificate identity, or 'public key'. */
+export function signerOf(e: ExploredEntry): string | null {
+  if (!e.decoded.supported) return null;
+  const s = e.decoded.signatures[0];
+  if (!s) return null;
+  if (s.certificate) return s.certificate.identity ?? s.certificate.subject ?? 'certificate';
+  if (s.publicKeyPem) return 'public key';
+  return null;
+}
+
+/** The artifact (or payload/envelope) hash an entry names, as algorithm:hex. */
+export function artifactHashOf(e: ExploredEntry): string | null {
+  if (!e.decoded.supported) return null;
+  const d = e.decoded.artifactHash ?? e.decoded.payloadHash ?? e.decoded.envelopeHash;
+  return d ? `${d.algorithm}:${d.value}` : null;
+}

@@ -39,7 +39,7 @@ export default async function ImagePage({ params }: { params: Promise<{ id: stri
           </div>
           <p className="text-sm text-slate-700">{typeof latest.summary.text === 'string' ? latest.summary.text : ''}</p>
           {latest.results.map((r, i) => (
-            <SignatureResultCard key={r.id} r={r} index={i} label={r.signature?.kind === 'attestation' ? 'Attestation' : 'Signature'} />
+            <SignatureResultCard key={r.id} r={r} index={i} trustRoot={latest.trustRootName} label={r.signature?.kind === 'attestation' ? 'Attestation' : 'Signature'} />
           ))}
         </section>
       )}

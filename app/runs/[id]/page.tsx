@@ -164,14 +164,14 @@ export default async function RunPage({ params }: { params: Promise<{ id: string
               {platformResults.length > 0 ? ' Some platform manifests are signed; see below.' : ' Sign it with cosign, or check the reference.'}
             </EmptyState>
           ) : (
-            own.map((r, i) => <SignatureResultCard key={r.id} r={r} index={i} />)
+            own.map((r, i) => <SignatureResultCard key={r.id} r={r} index={i} trustRoot={run.trustRootName} />)
           )}
         </section>
       )}
       {attestations.length > 0 && (
         <section aria-labelledby="attestations" className="space-y-3">
           <h2 id="attestations" className="text-lg font-semibold">Attestations</h2>
-          {attestations.map((r, i) => <SignatureResultCard key={r.id} r={r} index={i} label="Attestation" />)}
+          {attestations.map((r, i) => <SignatureResultCard key={r.id} r={r} index={i} trustRoot={run.trustRootName} label="Attestation" />)}
         </section>
       )}
       {documents.length > 0 && (
@@ -190,7 +190,7 @@ export default async function RunPage({ params }: { params: Promise<{ id: string
       {platformResults.length > 0 && (
         <section aria-labelledby="platform-signatures" className="space-y-3">
           <h2 id="platform-signatures" className="text-lg font-semibold">Signatures on platform manifests</h2>
-          {platformResults.map((r, i) => <SignatureResultCard key={r.id} r={r} index={i} />)}
+          {platformResults.map((r, i) => <SignatureResultCard key={r.id} r={r} index={i} trustRoot={run.trustRootName} />)}
         </section>
       )}
       {problems.length > 0 && (
