@@ -5,7 +5,7 @@ test('a signing key can be given a name, shown on its page and in the identities
   await page.goto('/identities');
   await page.getByRole('link', { name: /key sha256:/ }).first().click();
   await expect(page).toHaveURL(/\/identities\/key\.[a-f0-9]{64}$/);
-  await page.getByLabel('Name this key').fill('release key 2026');
+  await page.getByRole('textbox', { name: 'Name this key' }).fill('release key 2026');
   await page.getByRole('button', { name: 'Save name' }).click();
   await expect(page.getByTestId('key-name')).toHaveText('release key 2026');
   await snap(page, 'identity-key-named');
