@@ -118,20 +118,7 @@ export async function runVerification(request: RunRequest): Promise<RunOutcome> 
   let runId: string | null = null;
   const rawPolicy = JSON.stringify(req.policy ?? {});
 
-  const base: RunOutcome = {
-    runId: null,
-    imageId: null,
-    input: req.reference,
-    status: 'error',
-    summary: '',
-    policy: '(invalid policy)',
-    trustRoot: { name: req.trustRoot ?? PUBLIC_GOOD, hash: null },
-    signatures: [],
-    attestations: [],
-    documents: [],
-    requirements: [],
-    problems: [],
-  };
+  const base = emptyOutcome(req.reference, req.trustRoot);
 
   try {
     // Policy and trust root errors are still recorded as a run; create the run first, then throw.
@@ -241,20 +228,7 @@ async function runUnderPolicyFile(req: z.output<typeof RunRequestSchema>, reques
   let loaded: LoadedPolicy | undefined;
   let trust: LoadedTrustRoot | undefined;
   const label = () => (loaded ? `policy "${loaded.name}"${loaded.version !== null ? ` v${loaded.version}` : ''}` : '(unknown policy)');
-  const base: RunOutcome = {
-    runId: null,
-    imageId: null,
-    input: req.reference,
-    status: 'error',
-    summary: '',
-    policy: '(invalid policy)',
-    trustRoot: { name: req.trustRoot ?? PUBLIC_GOOD, hash: null },
-    signatures: [],
-    attestations: [],
-    documents: [],
-    requirements: [],
-    problems: [],
-  };
+  const base = emptyOutcome(req.reference, req.trustRoot);
   const evaluation = (verdict: ImageVerdict, outcomes: PolicyOutcome[]): PolicyEvaluation | undefined =>
     loaded ? { name: loaded.name, version: loaded.version, versionId: loaded.versionId, hash: loaded.hash, verdict, outcomes } : undefined;
   try {
@@ -406,3 +380,21 @@ async function store(db: Db, runId: string, r: ImageVerification, override?: Sto
   return image.id;
 }
 
+
+/** The outcome before anything is known: an error until the run says otherwise. */
+function emptyOutcome(input: string, trustRoot: string | undefined): RunOutcome {
+  return {
+    runId: null,
+    imageId: null,
+    input,
+    status: 'error',
+    summary: '',
+    policy: '(invalid policy)',
+    trustRoot: { name: trustRoot ?? PUBLIC_GOOD, hash: null },
+    signatures: [],
+    attestations: [],
+    documents: [],
+    requirements: [],
+    problems: [],
+  };
+}
