@@ -8,32 +8,12 @@ import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { useMemo, useState } from 'react';
 import { Bar, BarChart, Brush, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import { EVENT_KIND_COLOR, EVENT_KIND_LABEL, TIMELINE_EVENT_KINDS, bucketEvents, shortDigest, type TimelineEventKind } from '@/lib/audit/timeline';
+import { EVENT_KIND_COLOR, EVENT_KIND_LABEL, TIMELINE_EVENT_KINDS, bucketEvents, shortDigest, type TimelineEvent, type TimelineEventKind } from '@/lib/audit/timeline';
 import { identityHref } from '@/lib/db/identity-key';
 import { formatTime } from './format';
 
 /** A TimelineEvent as sent to the browser (times as ISO strings). */
-export interface TimelineEventView {
-  id: string;
-  kind: TimelineEventKind;
-  at: string;
-  approximate?: boolean;
-  registry: string | null;
-  repository: string | null;
-  imageId: string | null;
-  digest: string | null;
-  tag?: string | null;
-  previousDigest?: string | null;
-  previousImageId?: string | null;
-  signatureId?: string | null;
-  signatureKind?: string | null;
-  certificateId?: string | null;
-  runId?: string | null;
-  identity?: string | null;
-  issuer?: string | null;
-  keyFingerprint?: string | null;
-  detail: string;
-}
+export type TimelineEventView = Omit<TimelineEvent, 'at'> & { at: string };
 
 const TABLE_PAGE = 200;
 

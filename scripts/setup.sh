@@ -10,6 +10,7 @@ need=()
 [ -x /usr/bin/docker-registry ] || need+=(docker-registry)
 [ -x /usr/bin/skopeo ] || need+=(skopeo)
 [ -x /usr/bin/chromium ] || need+=(chromium)
+[ -x /usr/bin/openssl ] || need+=(openssl)
 if [ ${#need[@]} -gt 0 ]; then
   echo "setup: installing Debian packages: ${need[*]}"
   SUDO=""
