@@ -41,6 +41,11 @@ export const RunRequestSchema = z.object({
 export type RunRequest = z.input<typeof RunRequestSchema> & {
   onProgress?: (m: string) => void;
   db?: Db;
+  /** A shared registry client (scans reuse connections and tokens across images). */
+  client?: RegistryClient;
+  /** The scan this run belongs to, and a hook told the run's id as soon as it exists. */
+  scanId?: string;
+  onRunCreated?: (runId: string) => void | Promise<void>;
   /** A parsed policy file not stored (`sigscope policy check`), with a name for messages. */
   policyDocument?: { parsed: ParsedPolicy; name: string };
 };
@@ -98,7 +103,7 @@ export interface RunOutcome {
 }
 
 /** Resolves a trust-root choice: a configured name (dashboard) or a file path (CLI). */
-function resolveTrustRoot(choice: string | undefined, allowPaths: boolean): LoadedTrustRoot {
+export function resolveTrustRoot(choice: string | undefined, allowPaths: boolean): LoadedTrustRoot {
   if (!choice || choice === PUBLIC_GOOD) return loadTrustRoot();
   const named = trustRootChoices().find((c) => c.name === choice);
   if (named) {
@@ -139,15 +144,17 @@ export async function runVerification(request: RunRequest): Promise<RunOutcome> 
         policyHash: policy?.hash ?? createHash('sha256').update(rawPolicy).digest('hex'),
         trustRootName: trust?.name ?? req.trustRoot ?? PUBLIC_GOOD,
         trustRootHash: trust?.hash ?? 'unresolved',
+        scanId: request.scanId ?? null,
       });
       runId = run.id;
       base.runId = runId;
+      await request.onRunCreated?.(runId);
     }
     if (setupError) throw setupError;
     const reference = parseReference(req.reference.trim());
     base.reference = formatReference(reference);
     const settings = readSettings();
-    const client = new RegistryClient({ allowHttp: [...settings.allowHttpRegistries, ...req.allowHttpRegistries], credentials: readDockerCredentials() });
+    const client = request.client ?? new RegistryClient({ allowHttp: [...settings.allowHttpRegistries, ...req.allowHttpRegistries], credentials: readDockerCredentials() });
     const result = await verifyImage(reference, { client, policy: policy!, trustRoot: trust!, onProgress: request.onProgress });
     const outcome = toOutcome(base, result);
     if (db && runId) outcome.imageId = await store(db, runId, result);
@@ -265,15 +272,17 @@ async function runUnderPolicyFile(req: z.output<typeof RunRequestSchema>, reques
         policyVersionId: loaded?.versionId ?? null,
         trustRootName: trust?.name ?? req.trustRoot ?? PUBLIC_GOOD,
         trustRootHash: trust?.hash ?? 'unresolved',
+        scanId: request.scanId ?? null,
       });
       runId = run.id;
       base.runId = runId;
+      await request.onRunCreated?.(runId);
     }
     if (setupError) throw setupError;
     const reference = parseReference(req.reference.trim());
     base.reference = formatReference(reference);
     const settings = readSettings();
-    const client = new RegistryClient({ allowHttp: [...settings.allowHttpRegistries, ...req.allowHttpRegistries], credentials: readDockerCredentials() });
+    const client = request.client ?? new RegistryClient({ allowHttp: [...settings.allowHttpRegistries, ...req.allowHttpRegistries], credentials: readDockerCredentials() });
     const pv = await verifyUnderPolicy(reference, loaded!.parsed, { client, trustRoot: trust!, onProgress: request.onProgress });
     if (!pv) {
       base.policyEvaluation = evaluation('no-match', []);

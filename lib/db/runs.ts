@@ -153,6 +153,8 @@ export interface CreateRunInput {
   tag?: string | null;
   /** The stored policy version that applied (a named policy), if any. */
   policyVersionId?: string | null;
+  /** The scan that made this run, if any. */
+  scanId?: string | null;
 }
 
 export interface SignatureResultInput {
@@ -418,6 +420,7 @@ export function createRun(db: Db, input: CreateRunInput): Promise<RunRecord> {
         imageId: input.imageId ?? null,
         tag: input.tag ?? null,
         policyVersionId: input.policyVersionId ?? null,
+        scanId: input.scanId ?? null,
         summary: '{}',
       },
     });

@@ -1,0 +1,65 @@
+/**
+ * What every item of one scan shares: the stored job, its spec, the policy (as a
+ * run request's policy fields), the tag filter and one registry client. Built from
+ * the job row alone, so any worker on any machine can rebuild it.
+ */
+import 'server-only';
+import { z } from 'zod';
+import { SigscopeError } from '../../errors';
+import { RegistryClient } from '../../oci/client';
+import { readDockerCredentials } from '../../oci/docker-config';
+import { readSettings } from '../../settings';
+import type { Db } from '../../db';
+import { getScanJob } from '../../db/scans';
+import { ScanSpecSchema, type ScanSpec } from './targets';
+import { compileTagFilter } from './tag-filter';
+
+/** How a scan stores its policy choice (ScanJob.policy). */
+export const ScanPolicySchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('adhoc'), policy: z.record(z.string(), z.unknown()) }),
+  z.object({ kind: z.literal('named'), policyName: z.string(), policyVersionId: z.string(), version: z.number().int() }),
+]);
+export type ScanPolicy = z.infer<typeof ScanPolicySchema>;
+
+export interface ScanContext {
+  db: Db;
+  scanId: string;
+  spec: ScanSpec;
+  policy: ScanPolicy;
+  policyHash: string;
+  trustRootChoice: string;
+  trustRootHash: string;
+  source: 'cli' | 'web' | 'demo';
+  filterTags: (tags: readonly string[]) => string[];
+  client: RegistryClient;
+}
+
+/** The spec as stored: the user's spec plus the trust-root choice. */
+export const StoredSpecSchema = ScanSpecSchema.extend({ trustRoot: z.string().max(4096) });
+
+export async function loadScanContext(db: Db, scanId: string): Promise<ScanContext> {
+  const job = await getScanJob(db, scanId);
+  if (!job) throw new SigscopeError('INVALID_INPUT', `no scan ${JSON.stringify(scanId)}`);
+  let spec: z.output<typeof StoredSpecSchema>;
+  let policy: ScanPolicy;
+  try {
+    spec = StoredSpecSchema.parse(JSON.parse(job.spec));
+    policy = ScanPolicySchema.parse(JSON.parse(job.policy));
+  } catch (e) {
+    throw new SigscopeError('DATABASE', `scan ${scanId} has an unreadable spec or policy: ${(e as Error).message}`, { cause: e });
+  }
+  const settings = readSettings();
+  const client = new RegistryClient({ allowHttp: [...settings.allowHttpRegistries, ...spec.allowHttpRegistries], credentials: readDockerCredentials() });
+  return {
+    db,
+    scanId,
+    spec,
+    policy,
+    policyHash: job.policyHash,
+    trustRootChoice: spec.trustRoot,
+    trustRootHash: job.trustRootHash,
+    source: job.source === 'web' || job.source === 'demo' ? job.source : 'cli',
+    filterTags: compileTagFilter(spec.tags),
+    client,
+  };
+}

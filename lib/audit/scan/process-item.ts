@@ -1,0 +1,100 @@
+/**
+ * One scan item, whoever runs it (the in-process runner or a queue worker):
+ * - catalog: the registry's repositories under the prefix become repository items;
+ * - repository: its tags, filtered, become image items;
+ * - image: the tag is re-resolved (one HEAD); a digest already verified under the same
+ *   policy and trust root is reused without fetching anything else; otherwise the image
+ *   is verified and stored as an ordinary run linked to the scan. A tag that moved
+ *   since it was last seen is recorded (TagObservation, and the item's previousDigest).
+ */
+import 'server-only';
+import { describeError, isSigscopeError } from '../../errors';
+import { formatReference } from '../../oci/reference';
+import { recordTagObservation } from '../../db';
+import { addItems, attachRun, findReusableRun, lastTagDigest, type ItemResult, type NewItem, type ScanItemRow } from '../../db/scans';
+import { runVerification } from '../run-verification';
+import type { ScanContext } from './context';
+import { registryApiHost } from './targets';
+
+export interface ProcessedItem {
+  result: ItemResult;
+  /** Items this one added (expansions), for a queue to enqueue. */
+  addedItemIds: string[];
+}
+
+/** Catalog listings are bounded; a registry with more is scanned by prefix. */
+const MAX_REPOSITORIES = 100_000;
+
+export async function processItem(ctx: ScanContext, item: ScanItemRow, owner: string): Promise<ProcessedItem> {
+  try {
+    if (item.kind === 'catalog') return await expandCatalog(ctx, item);
+    if (item.kind === 'repository') return await expandRepository(ctx, item);
+    return { result: await verifyImageItem(ctx, item, owner), addedItemIds: [] };
+  } catch (e) {
+    return { result: { state: 'error', outcome: item.kind === 'image' ? 'error' : null, errorCode: isSigscopeError(e) ? e.code : 'INTERNAL', errorMessage: describeError(e) }, addedItemIds: [] };
+  }
+}
+
+async function expandCatalog(ctx: ScanContext, item: ScanItemRow): Promise<ProcessedItem> {
+  const prefix = item.repository;
+  const locator = { registry: item.registry, apiHost: registryApiHost(item.registry) };
+  const added: string[] = [];
+  let seen = 0;
+  let matched = 0;
+  for await (const page of ctx.client.catalogPages(locator, { pageSize: 1000 })) {
+    seen += page.length;
+    if (seen > MAX_REPOSITORIES) throw new Error(`the catalog of ${item.registry} lists more than ${MAX_REPOSITORIES} repositories; scan a narrower prefix`);
+    const repos = page.filter((r) => !prefix || r === prefix || r.startsWith(`${prefix}/`));
+    matched += repos.length;
+    added.push(...(await addItems(ctx.db, ctx.scanId, repos.map((r): NewItem => ({ kind: 'repository', registry: item.registry, repository: r })))));
+  }
+  return { result: { state: 'done', outcome: matched === 0 ? 'empty' : null }, addedItemIds: added };
+}
+
+async function expandRepository(ctx: ScanContext, item: ScanItemRow): Promise<ProcessedItem> {
+  const tags = await ctx.client.listTags({ registry: item.registry, repository: item.repository, apiHost: registryApiHost(item.registry) });
+  const kept = ctx.filterTags(tags);
+  const added = await addItems(ctx.db, ctx.scanId, kept.map((tag): NewItem => ({ kind: 'image', registry: item.registry, repository: item.repository, tag })));
+  return { result: { state: 'done', outcome: kept.length === 0 ? 'empty' : null }, addedItemIds: added };
+}
+
+async function verifyImageItem(ctx: ScanContext, item: ScanItemRow, owner: string): Promise<ItemResult> {
+  const locator = { registry: item.registry, repository: item.repository, apiHost: registryApiHost(item.registry) };
+  const tag = item.tag || undefined;
+  let digest = item.kind === 'image' && !tag ? item.digest : null;
+  if (!digest) {
+    const head = await ctx.client.headManifest(locator, tag);
+    if (!head) return { state: 'error', outcome: 'error', errorCode: 'REGISTRY_NOT_FOUND', errorMessage: `${item.registry}/${item.repository}:${tag} no longer exists (the tag was deleted during the scan?)` };
+    digest = head.digest;
+  }
+  const previous = tag ? await lastTagDigest(ctx.db, item.registry, item.repository, tag) : null;
+  const moved = previous !== null && previous !== digest ? previous : null;
+
+  if (!ctx.spec.full) {
+    const earlier = await findReusableRun(ctx.db, { registry: item.registry, repository: item.repository, digest, policyHash: ctx.policyHash, trustRootHash: ctx.trustRootHash });
+    if (earlier?.imageId) {
+      if (tag && previous !== digest) await recordTagObservation(ctx.db, earlier.imageId, tag, digest);
+      return { state: 'done', outcome: earlier.status, digest, reused: true, previousDigest: moved, runId: earlier.id };
+    }
+  }
+
+  const reference = `${formatReference({ registry: item.registry, repository: item.repository, ...(tag ? { tag } : {}) })}@${digest}`;
+  const policyFields =
+    ctx.policy.kind === 'named' ? { policyVersionId: ctx.policy.policyVersionId } : { policy: ctx.policy.policy };
+  const outcome = await runVerification({
+    reference,
+    ...policyFields,
+    trustRoot: ctx.trustRootChoice,
+    allowHttpRegistries: ctx.spec.allowHttpRegistries,
+    source: ctx.source,
+    db: ctx.db,
+    client: ctx.client,
+    scanId: ctx.scanId,
+    onRunCreated: (runId) => attachRun(ctx.db, item.id, owner, runId),
+  });
+  if (tag && outcome.imageId && previous !== digest) await recordTagObservation(ctx.db, outcome.imageId, tag, digest);
+  if (outcome.status === 'error') {
+    return { state: 'error', outcome: 'error', digest, previousDigest: moved, runId: outcome.runId, errorCode: outcome.errorCode ?? 'INTERNAL', errorMessage: outcome.errorMessage ?? outcome.summary };
+  }
+  return { state: 'done', outcome: outcome.status, digest, previousDigest: moved, runId: outcome.runId };
+}

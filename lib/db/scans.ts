@@ -1,0 +1,507 @@
+/**
+ * Scan jobs and their items.
+ *
+ * A scan is a job row plus items: 'catalog' (list a registry's repositories under a
+ * prefix), 'repository' (list its tags) and 'image' (verify one tag or digest). Items
+ * are claimed with a lease (owner + expiry), so a worker that dies mid-item loses it
+ * when the lease runs out and another worker takes it over; every state change is a
+ * conditional update, so an item is finished exactly once whoever races for it.
+ * Verdicts are ordinary VerificationRuns linked by `scanId`; the item keeps a copy
+ * of the outcome for fast aggregation over 10k+ items.
+ */
+import 'server-only';
+import { SigscopeError, isSigscopeError } from '../errors';
+import type { Db } from './client';
+
+export const SCAN_STATUSES = ['queued', 'running', 'cancelling', 'cancelled', 'finished', 'failed'] as const;
+export type ScanStatus = (typeof SCAN_STATUSES)[number];
+export const ITEM_STATES = ['pending', 'running', 'done', 'error', 'cancelled'] as const;
+export type ItemState = (typeof ITEM_STATES)[number];
+export type ItemKind = 'catalog' | 'repository' | 'image';
+export type ImageOutcome = 'verified' | 'signed-unchecked' | 'failed' | 'unsigned' | 'error';
+
+export interface NewItem {
+  kind: ItemKind;
+  registry: string;
+  /** The prefix for a catalog item. */
+  repository: string;
+  tag?: string;
+  digest?: string | null;
+}
+
+export interface ScanItemRow {
+  id: string;
+  scanId: string;
+  kind: ItemKind;
+  registry: string;
+  repository: string;
+  tag: string;
+  digest: string | null;
+  state: ItemState;
+  attempts: number;
+  outcome: string | null;
+  reused: boolean;
+  previousDigest: string | null;
+  runId: string | null;
+  errorCode: string | null;
+  errorMessage: string | null;
+  leaseOwner: string | null;
+  leaseUntil: Date | null;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+}
+
+export interface CreateScanInput {
+  spec: unknown;
+  policy: unknown;
+  policyVersionId?: string | null;
+  policyHash: string;
+  trustRootName: string;
+  trustRootHash: string;
+  source: 'cli' | 'web' | 'demo' | 'bench';
+  actor?: string;
+  runner: 'in-process' | 'queue';
+  items: NewItem[];
+}
+
+async function dbCall<T>(what: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    if (isSigscopeError(e)) throw e;
+    const message = e instanceof Error ? e.message.trim().split('\n').filter(Boolean).slice(-1)[0] ?? e.message : String(e);
+    throw new SigscopeError('DATABASE', `${what} failed: ${message}`, { cause: e });
+  }
+}
+
+const itemKey = (i: { kind: string; registry: string; repository: string; tag?: string | null }) => `${i.kind}\u0000${i.registry}\u0000${i.repository}\u0000${i.tag ?? ''}`;
+
+export function createScan(db: Db, input: CreateScanInput): Promise<{ id: string; itemIds: string[] }> {
+  return dbCall('Creating the scan', () =>
+    db.$transaction(async (tx) => {
+      const job = await tx.scanJob.create({
+        data: {
+          spec: JSON.stringify(input.spec),
+          status: 'queued',
+          policy: JSON.stringify(input.policy ?? {}),
+          policyVersionId: input.policyVersionId ?? null,
+          policyHash: input.policyHash,
+          trustRootName: input.trustRootName,
+          trustRootHash: input.trustRootHash,
+          source: input.source,
+          actor: input.actor ?? 'local',
+          runner: input.runner,
+        },
+      });
+      const unique = new Map<string, NewItem>();
+      for (const i of input.items) unique.set(itemKey(i), i);
+      const data = [...unique.values()].map((i) => ({ scanId: job.id, kind: i.kind, registry: i.registry, repository: i.repository, tag: i.tag ?? '', digest: i.digest ?? null }));
+      if (data.length > 0) await tx.scanItem.createMany({ data });
+      const rows = await tx.scanItem.findMany({ where: { scanId: job.id }, select: { id: true } });
+      return { id: job.id, itemIds: rows.map((r) => r.id) };
+    }, { maxWait: 20_000, timeout: 60_000 }),
+  );
+}
+
+/**
+ * Adds items found while expanding (repositories of a catalog, tags of a repository),
+ * skipping ones the scan already has. Returns the ids of the items added.
+ */
+export function addItems(db: Db, scanId: string, items: NewItem[]): Promise<string[]> {
+  return dbCall('Adding scan items', async () => {
+    if (items.length === 0) return [];
+    const added: string[] = [];
+    // Chunked so a 10k-tag repository does not become one giant statement.
+    for (let start = 0; start < items.length; start += 500) {
+      const chunk = items.slice(start, start + 500);
+      const existing = await db.scanItem.findMany({
+        where: { scanId, OR: chunk.map((i) => ({ kind: i.kind, registry: i.registry, repository: i.repository, tag: i.tag ?? '' })) },
+        select: { kind: true, registry: true, repository: true, tag: true },
+      });
+      const seen = new Set(existing.map(itemKey));
+      const fresh = new Map<string, NewItem>();
+      for (const i of chunk) if (!seen.has(itemKey(i))) fresh.set(itemKey(i), i);
+      for (const i of fresh.values()) {
+        try {
+          const row = await db.scanItem.create({
+            data: { scanId, kind: i.kind, registry: i.registry, repository: i.repository, tag: i.tag ?? '', digest: i.digest ?? null },
+            select: { id: true },
+          });
+          added.push(row.id);
+        } catch (e) {
+          // Another worker added the same item a moment ago: the unique key makes that harmless.
+          if ((e as { code?: string }).code !== 'P2002') throw e;
+        }
+      }
+    }
+    return added;
+  });
+}
+
+function toItem(r: Record<string, unknown>): ScanItemRow {
+  return r as unknown as ScanItemRow;
+}
+
+/**
+ * Claims up to `limit` items that are pending, or running under a lease that expired
+ * (their worker died). Expansion items first, so totals are known early.
+ */
+export function claimItems(db: Db, scanId: string, owner: string, limit: number, leaseMs: number): Promise<ClaimedItem[]> {
+  return dbCall('Claiming scan items', async () => {
+    const now = new Date();
+    const candidates = await db.scanItem.findMany({
+      where: { scanId, OR: [{ state: 'pending' }, { state: 'running', leaseUntil: { lt: now } }] },
+      orderBy: [{ kind: 'asc' }, { createdAt: 'asc' }],
+      take: limit,
+      select: { id: true },
+    });
+    const claimed: ClaimedItem[] = [];
+    for (const c of candidates) {
+      const item = await claimItem(db, c.id, owner, leaseMs);
+      if (item.claimed) claimed.push({ ...item.item, previousRunId: item.previousRunId });
+    }
+    return claimed;
+  });
+}
+
+/** A claimed item, with the run a dead previous holder left unfinished (to close). */
+export type ClaimedItem = ScanItemRow & { previousRunId: string | null };
+
+export type ClaimResult = { claimed: true; item: ScanItemRow; previousRunId: string | null } | { claimed: false; reason: 'finished' | 'held' | 'missing' | 'cancelled' };
+
+/** Claims one item (a queue job names it). A held item (live lease elsewhere) is not taken. */
+export function claimItem(db: Db, itemId: string, owner: string, leaseMs: number): Promise<ClaimResult> {
+  return dbCall('Claiming a scan item', async () => {
+    const now = new Date();
+    const before = await db.scanItem.findUnique({ where: { id: itemId }, select: { runId: true, state: true, leaseOwner: true } });
+    if (!before) return { claimed: false, reason: 'missing' };
+    const updated = await db.scanItem.updateMany({
+      where: { id: itemId, OR: [{ state: 'pending' }, { state: 'running', leaseUntil: { lt: now } }, { state: 'running', leaseOwner: owner }] },
+      data: { state: 'running', leaseOwner: owner, leaseUntil: new Date(now.getTime() + leaseMs), attempts: { increment: 1 }, startedAt: now },
+    });
+    if (updated.count !== 1) {
+      const current = await db.scanItem.findUnique({ where: { id: itemId }, select: { state: true } });
+      if (!current) return { claimed: false, reason: 'missing' };
+      if (current.state === 'cancelled') return { claimed: false, reason: 'cancelled' };
+      return { claimed: false, reason: current.state === 'running' ? 'held' : 'finished' };
+    }
+    const item = await db.scanItem.findUniqueOrThrow({ where: { id: itemId } });
+    // A previous holder died mid-item: its run stays 'running' forever unless we close it.
+    const previousRunId = before.state === 'running' && before.runId ? before.runId : null;
+    return { claimed: true, item: toItem(item), previousRunId };
+  });
+}
+
+/** Keeps leases alive while items take long (slow registries). */
+export function extendLeases(db: Db, itemIds: string[], owner: string, leaseMs: number): Promise<number> {
+  return dbCall('Extending leases', async () => {
+    if (itemIds.length === 0) return 0;
+    const r = await db.scanItem.updateMany({ where: { id: { in: itemIds }, leaseOwner: owner, state: 'running' }, data: { leaseUntil: new Date(Date.now() + leaseMs) } });
+    return r.count;
+  });
+}
+
+/** Records the run an item started, so a successor can close it if this worker dies. */
+export function attachRun(db: Db, itemId: string, owner: string, runId: string): Promise<void> {
+  return dbCall('Linking the run to its item', async () => {
+    await db.scanItem.updateMany({ where: { id: itemId, leaseOwner: owner, state: 'running' }, data: { runId } });
+  });
+}
+
+export interface ItemResult {
+  state: 'done' | 'error';
+  outcome?: string | null;
+  digest?: string | null;
+  reused?: boolean;
+  previousDigest?: string | null;
+  runId?: string | null;
+  errorCode?: string | null;
+  errorMessage?: string | null;
+}
+
+/** Finishes an item if this owner still holds it. False: someone else took it over (lease lost). */
+export function finishItem(db: Db, itemId: string, owner: string, result: ItemResult): Promise<boolean> {
+  return dbCall('Finishing a scan item', async () => {
+    const r = await db.scanItem.updateMany({
+      where: { id: itemId, leaseOwner: owner, state: 'running' },
+      data: {
+        state: result.state,
+        outcome: result.outcome ?? null,
+        ...(result.digest ? { digest: result.digest } : {}),
+        reused: result.reused ?? false,
+        previousDigest: result.previousDigest ?? null,
+        ...(result.runId ? { runId: result.runId } : {}),
+        errorCode: result.errorCode ?? null,
+        errorMessage: result.errorMessage ? result.errorMessage.slice(0, 2000) : null,
+        leaseUntil: null,
+        finishedAt: new Date(),
+      },
+    });
+    return r.count === 1;
+  });
+}
+
+export function getScanJob(db: Db, scanId: string) {
+  return dbCall('Reading the scan', () => db.scanJob.findUnique({ where: { id: scanId } }));
+}
+
+/** Moves a scan between states only from the expected ones (no lost updates between workers). */
+export function transitionScan(db: Db, scanId: string, from: readonly ScanStatus[], to: ScanStatus, extra: { errorMessage?: string } = {}): Promise<boolean> {
+  return dbCall('Updating the scan status', async () => {
+    const now = new Date();
+    const r = await db.scanJob.updateMany({
+      where: { id: scanId, status: { in: [...from] } },
+      data: {
+        status: to,
+        ...(to === 'running' ? { startedAt: now, finishedAt: null } : {}),
+        ...(['finished', 'cancelled', 'failed'].includes(to) ? { finishedAt: now } : {}),
+        ...(extra.errorMessage ? { errorMessage: extra.errorMessage.slice(0, 2000) } : {}),
+      },
+    });
+    return r.count === 1;
+  });
+}
+
+/** Cancels what has not started; running items finish (their results are kept). */
+export function cancelPendingItems(db: Db, scanId: string): Promise<number> {
+  return dbCall('Cancelling scan items', async () => (await db.scanItem.updateMany({ where: { scanId, state: 'pending' }, data: { state: 'cancelled' } })).count);
+}
+
+/** Resuming a cancelled scan puts its cancelled items back; finished ones are not redone. */
+export function requeueCancelledItems(db: Db, scanId: string): Promise<string[]> {
+  return dbCall('Resuming scan items', async () => {
+    const rows = await db.scanItem.findMany({ where: { scanId, state: 'cancelled' }, select: { id: true } });
+    await db.scanItem.updateMany({ where: { scanId, state: 'cancelled' }, data: { state: 'pending' } });
+    return rows.map((r) => r.id);
+  });
+}
+
+/** Items still to do (pending, or running under any lease). */
+export function openItemCount(db: Db, scanId: string): Promise<number> {
+  return dbCall('Counting open items', () => db.scanItem.count({ where: { scanId, state: { in: ['pending', 'running'] } } }));
+}
+
+/** Marks the scan finished when nothing is left; true for the caller that did it. */
+export async function finishScanIfDone(db: Db, scanId: string): Promise<boolean> {
+  if ((await openItemCount(db, scanId)) > 0) return false;
+  return transitionScan(db, scanId, ['running', 'queued'], 'finished');
+}
+
+export interface ScanProgress {
+  status: ScanStatus;
+  createdAt: Date;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+  errorMessage: string | null;
+  images: { total: number; done: number; pending: number; running: number; errors: number; cancelled: number };
+  expansions: { total: number; done: number; errors: number };
+  outcomes: Record<ImageOutcome, number>;
+  reused: number;
+  movedTags: number;
+  /** Images finished per second since the scan started, and the estimated seconds left. */
+  rate: number | null;
+  etaSeconds: number | null;
+}
+
+export function scanProgress(db: Db, scanId: string): Promise<ScanProgress | null> {
+  return dbCall('Reading scan progress', async () => {
+    const job = await db.scanJob.findUnique({ where: { id: scanId } });
+    if (!job) return null;
+    const [byState, byOutcome, reused, moved] = await Promise.all([
+      db.scanItem.groupBy({ by: ['kind', 'state'], where: { scanId }, _count: { _all: true } }),
+      db.scanItem.groupBy({ by: ['outcome'], where: { scanId, kind: 'image', state: { in: ['done', 'error'] } }, _count: { _all: true } }),
+      db.scanItem.count({ where: { scanId, kind: 'image', reused: true } }),
+      db.scanItem.count({ where: { scanId, kind: 'image', previousDigest: { not: null } } }),
+    ]);
+    const images = { total: 0, done: 0, pending: 0, running: 0, errors: 0, cancelled: 0 };
+    const expansions = { total: 0, done: 0, errors: 0 };
+    for (const g of byState) {
+      const n = g._count._all;
+      if (g.kind === 'image') {
+        images.total += n;
+        if (g.state === 'done') images.done += n;
+        else if (g.state === 'error') {
+          images.done += n;
+          images.errors += n;
+        } else if (g.state === 'pending') images.pending += n;
+        else if (g.state === 'running') images.running += n;
+        else if (g.state === 'cancelled') images.cancelled += n;
+      } else {
+        expansions.total += n;
+        if (g.state === 'done') expansions.done += n;
+        if (g.state === 'error') {
+          expansions.done += n;
+          expansions.errors += n;
+        }
+      }
+    }
+    const outcomes: Record<ImageOutcome, number> = { verified: 0, 'signed-unchecked': 0, failed: 0, unsigned: 0, error: 0 };
+    for (const g of byOutcome) if (g.outcome && g.outcome in outcomes) outcomes[g.outcome as ImageOutcome] += g._count._all;
+    const end = job.finishedAt ?? new Date();
+    const elapsed = job.startedAt ? (end.getTime() - job.startedAt.getTime()) / 1000 : 0;
+    const rate = elapsed > 0.5 && images.done > 0 ? images.done / elapsed : null;
+    const left = images.pending + images.running;
+    const etaSeconds = rate && job.status === 'running' && expansions.done === expansions.total ? Math.round(left / rate) : null;
+    return {
+      status: job.status as ScanStatus,
+      createdAt: job.createdAt,
+      startedAt: job.startedAt,
+      finishedAt: job.finishedAt,
+      errorMessage: job.errorMessage,
+      images,
+      expansions,
+      outcomes,
+      reused,
+      movedTags: moved,
+      rate,
+      etaSeconds,
+    };
+  });
+}
+
+export interface RepositorySummary {
+  registry: string;
+  repository: string;
+  images: number;
+  verified: number;
+  signedUnchecked: number;
+  failed: number;
+  unsigned: number;
+  errors: number;
+  pending: number;
+}
+
+export function repositorySummaries(db: Db, scanId: string): Promise<RepositorySummary[]> {
+  return dbCall('Summarizing repositories', async () => {
+    const groups = await db.scanItem.groupBy({ by: ['registry', 'repository', 'state', 'outcome'], where: { scanId, kind: 'image' }, _count: { _all: true } });
+    const map = new Map<string, RepositorySummary>();
+    for (const g of groups) {
+      const key = `${g.registry}/${g.repository}`;
+      let s = map.get(key);
+      if (!s) map.set(key, (s = { registry: g.registry, repository: g.repository, images: 0, verified: 0, signedUnchecked: 0, failed: 0, unsigned: 0, errors: 0, pending: 0 }));
+      const n = g._count._all;
+      s.images += n;
+      if (g.state === 'pending' || g.state === 'running') s.pending += n;
+      else if (g.outcome === 'verified') s.verified += n;
+      else if (g.outcome === 'signed-unchecked') s.signedUnchecked += n;
+      else if (g.outcome === 'failed') s.failed += n;
+      else if (g.outcome === 'unsigned') s.unsigned += n;
+      else if (g.state === 'error' || g.outcome === 'error') s.errors += n;
+    }
+    return [...map.values()].sort((a, b) => `${a.registry}/${a.repository}`.localeCompare(`${b.registry}/${b.repository}`));
+  });
+}
+
+export const ITEM_SORTS = ['repository', 'tag', 'outcome', 'finishedAt'] as const;
+export interface ListItemsOptions {
+  kind?: ItemKind;
+  outcome?: string;
+  state?: ItemState;
+  repository?: string;
+  /** Substring of repository or tag. */
+  q?: string;
+  sort?: (typeof ITEM_SORTS)[number];
+  dir?: 'asc' | 'desc';
+  offset?: number;
+  limit?: number;
+}
+
+/** One page of items (offset pagination: a scan's item set is stable once expanded). */
+export function listScanItems(db: Db, scanId: string, o: ListItemsOptions = {}): Promise<{ items: ScanItemRow[]; total: number }> {
+  return dbCall('Listing scan items', async () => {
+    const where = {
+      scanId,
+      kind: o.kind ?? 'image',
+      ...(o.outcome ? { outcome: o.outcome } : {}),
+      ...(o.state ? { state: o.state } : {}),
+      ...(o.repository ? { repository: o.repository } : {}),
+      ...(o.q ? { OR: [{ repository: { contains: o.q } }, { tag: { contains: o.q } }, { digest: { contains: o.q } }] } : {}),
+    };
+    const dir = o.dir ?? 'asc';
+    const sort = o.sort ?? 'repository';
+    const orderBy =
+      sort === 'repository'
+        ? [{ repository: dir }, { tag: dir }]
+        : sort === 'tag'
+          ? [{ tag: dir }, { repository: dir }]
+          : sort === 'outcome'
+            ? [{ outcome: dir }, { repository: 'asc' as const }, { tag: 'asc' as const }]
+            : [{ finishedAt: dir }, { id: 'asc' as const }];
+    const [items, total] = await Promise.all([
+      db.scanItem.findMany({ where, orderBy, skip: o.offset ?? 0, take: Math.min(Math.max(o.limit ?? 100, 1), 500) }),
+      db.scanItem.count({ where }),
+    ]);
+    return { items: items.map(toItem), total };
+  });
+}
+
+export interface ScanListItem {
+  id: string;
+  createdAt: Date;
+  finishedAt: Date | null;
+  status: string;
+  targets: string[];
+  source: string;
+  actor: string;
+  images: number;
+  done: number;
+}
+
+export function listScans(db: Db, limit = 50): Promise<ScanListItem[]> {
+  return dbCall('Listing scans', async () => {
+    const jobs = await db.scanJob.findMany({ orderBy: { createdAt: 'desc' }, take: Math.min(Math.max(limit, 1), 200) });
+    if (jobs.length === 0) return [];
+    const counts = await db.scanItem.groupBy({ by: ['scanId', 'state'], where: { scanId: { in: jobs.map((j) => j.id) }, kind: 'image' }, _count: { _all: true } });
+    return jobs.map((j) => {
+      let images = 0;
+      let done = 0;
+      for (const c of counts) {
+        if (c.scanId !== j.id) continue;
+        images += c._count._all;
+        if (c.state === 'done' || c.state === 'error') done += c._count._all;
+      }
+      let targets: string[] = [];
+      try {
+        const spec = JSON.parse(j.spec) as { targets?: unknown };
+        if (Array.isArray(spec.targets)) targets = spec.targets.filter((t): t is string => typeof t === 'string');
+      } catch {
+        targets = ['(unreadable spec)'];
+      }
+      return { id: j.id, createdAt: j.createdAt, finishedAt: j.finishedAt, status: j.status, targets, source: j.source, actor: j.actor, images, done };
+    });
+  });
+}
+
+/**
+ * The latest finished verification of this digest under the same policy and trust root,
+ * if any: a rescan reuses it instead of fetching and verifying again. Errors are not reused.
+ */
+export function findReusableRun(db: Db, q: { registry: string; repository: string; digest: string; policyHash: string; trustRootHash: string }) {
+  return dbCall('Looking up an earlier verification', async () => {
+    const image = await db.image.findUnique({ where: { registry_repository_digest: { registry: q.registry, repository: q.repository, digest: q.digest } }, select: { id: true } });
+    if (!image) return null;
+    return db.verificationRun.findFirst({
+      where: { imageId: image.id, policyHash: q.policyHash, trustRootHash: q.trustRootHash, finishedAt: { not: null }, status: { notIn: ['error', 'running'] } },
+      orderBy: { createdAt: 'desc' },
+      select: { id: true, status: true, imageId: true },
+    });
+  });
+}
+
+/** The digest a tag pointed at when last observed in this repository. */
+export function lastTagDigest(db: Db, registry: string, repository: string, tag: string): Promise<string | null> {
+  return dbCall('Reading the last tag observation', async () => {
+    const row = await db.tagObservation.findFirst({ where: { tag, image: { registry, repository } }, orderBy: { observedAt: 'desc' }, select: { digest: true } });
+    return row?.digest ?? null;
+  });
+}
+
+/** Closes a run left 'running' by a worker that died mid-item (history keeps it, marked). */
+export function closeAbandonedRun(db: Db, runId: string, note: string): Promise<void> {
+  return dbCall('Closing an abandoned run', async () => {
+    await db.verificationRun.updateMany({
+      where: { id: runId, finishedAt: null },
+      data: { status: 'error', errorCode: 'WORKER_LOST', errorMessage: note, summary: JSON.stringify({ text: `Error: ${note}` }), finishedAt: new Date() },
+    });
+  });
+}
