@@ -3,7 +3,6 @@
  * Exit codes: 0 verified, 1 not verified (or the registry/verification failed), 2 bad usage or input.
  */
 import { Command, CommanderError, Option } from 'commander';
-import { readFileSync } from 'node:fs';
 import { isSigscopeError } from '../lib/errors';
 import type { RunOutcome } from '../lib/audit/run-verification';
 import { formatOutcomeText } from './format';
@@ -11,14 +10,12 @@ import { registerIdentities } from './identities';
 import { registerVerifyBundle } from './verify-bundle';
 import { registerPolicy } from './policy';
 import { registerRekor } from './rekor';
+import { addPolicyFlags, policyFromFlags } from './policy-flags';
+import { registerScan } from './scan';
 
 export const EXIT = { verified: 0, notVerified: 1, usage: 2 } as const;
 
 const INPUT_ERRORS = new Set(['INVALID_REFERENCE', 'INVALID_INPUT', 'INVALID_POLICY', 'INVALID_TRUSTED_ROOT', 'REGISTRY_HTTP_NOT_ALLOWED']);
-
-function collect(value: string, previous: string[] = []): string[] {
-  return [...previous, value];
-}
 
 async function main(argv: string[]): Promise<number> {
   const program = new Command('sigscope')
@@ -27,65 +24,16 @@ async function main(argv: string[]): Promise<number> {
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
 
   let exitCode: number = EXIT.usage;
-  program
+  const verify = program
     .command('verify')
     .description('verify the cosign signatures of an image and record the run')
-    .argument('<image>', 'image reference: registry/repo:tag or registry/repo@sha256:…')
-    .option('--key <file>', 'path to a PEM public key (repeatable)', collect)
-    .option('--certificate-identity <id>', 'exact certificate identity (SAN) expected')
-    .option('--certificate-identity-regexp <re>', 'regexp the whole certificate identity must match')
-    .option('--certificate-oidc-issuer <url>', 'exact OIDC issuer expected')
-    .option('--certificate-oidc-issuer-regexp <re>', 'regexp the whole OIDC issuer must match')
-    .option('--certificate-github-workflow-repository <repo>', 'expected GitHub repository claim (org/repo)')
-    .option('--certificate-github-workflow-ref <ref>', 'expected GitHub ref claim (refs/heads/main)')
-    .option('--certificate-github-workflow-sha <sha>', 'expected GitHub commit claim')
-    .option('--certificate-github-workflow-trigger <event>', 'expected GitHub trigger claim (push, …)')
-    .option('--certificate-github-workflow-name <name>', 'expected GitHub workflow name claim')
-    .option('--require-attestation <predicate-type>', 'require a verified attestation of this predicate type from the same signer (repeatable)', collect)
-    .option('--require-builder-id <id>', 'with --require-attestation: the SLSA builder ID it must name')
-    .option('--require-source-repository <url|image>', "with --require-attestation: the SLSA source repository it must name ('image' = the image's own)")
-    .option('--insecure-ignore-tlog', 'accept key signatures that have no transparency-log entry')
-    .option('--policy <name>', 'verify under a stored policy (see `policy import`) instead of the signer flags')
-    .option('--trusted-root <file>', 'trusted_root.json of the Sigstore instance (default: public-good)')
-    .option('--allow-http-registry <host>', 'reach this registry host over plain HTTP (repeatable)', collect)
+    .argument('<image>', 'image reference: registry/repo:tag or registry/repo@sha256:…');
+  addPolicyFlags(verify)
     .addOption(new Option('--output <format>', 'output format').choices(['text', 'json']).default('text'))
     .option('--no-record', 'do not store the run in the database')
     .action(async (image: string, o: Record<string, unknown>) => {
-      const keys = ((o.key as string[] | undefined) ?? []).map((file) => {
-        try {
-          return readFileSync(file, 'utf8');
-        } catch (e) {
-          throw Object.assign(new Error(`cannot read key file ${file}: ${(e as Error).message}`), { usage: true });
-        }
-      });
-      const github = Object.fromEntries(
-        (['repository', 'ref', 'sha', 'trigger', 'name'] as const).flatMap((k) => {
-          const v = o[`certificateGithubWorkflow${k[0]!.toUpperCase()}${k.slice(1)}`];
-          return typeof v === 'string' ? [[k, v]] : [];
-        }),
-      );
-      const policy = {
-        ...(o.certificateIdentity ? { identity: o.certificateIdentity } : {}),
-        ...(o.certificateIdentityRegexp ? { identityRegExp: o.certificateIdentityRegexp } : {}),
-        ...(o.certificateOidcIssuer ? { issuer: o.certificateOidcIssuer } : {}),
-        ...(o.certificateOidcIssuerRegexp ? { issuerRegExp: o.certificateOidcIssuerRegexp } : {}),
-        ...(Object.keys(github).length ? { github } : {}),
-        ...(keys.length ? { keys } : {}),
-        ...(o.insecureIgnoreTlog ? { insecureIgnoreTlog: true } : {}),
-        ...((o.requireAttestation as string[] | undefined)?.length
-          ? {
-              requireAttestations: (o.requireAttestation as string[]).map((predicateType) => ({
-                predicateType,
-                ...(o.requireBuilderId ? { builderId: o.requireBuilderId as string } : {}),
-                ...(o.requireSourceRepository ? { sourceRepository: o.requireSourceRepository as string } : {}),
-              })),
-            }
-          : {}),
-      };
+      const policy = policyFromFlags(o);
       const json = o.output === 'json';
-      if (typeof o.policy === 'string' && Object.keys(policy).length > 0) {
-        throw Object.assign(new Error('--policy replaces the signer flags (identity, issuer, key, attestations): give one or the other'), { usage: true });
-      }
       // Loaded on use: the database and registry client are not needed by other commands.
       const { runVerification } = await import('../lib/audit/run-verification');
       const outcome: RunOutcome = await runVerification({
@@ -114,6 +62,9 @@ async function main(argv: string[]): Promise<number> {
     exitCode = code;
   });
   registerRekor(program, (code) => {
+    exitCode = code;
+  });
+  registerScan(program, (code) => {
     exitCode = code;
   });
 
