@@ -21,6 +21,8 @@ export default function RootLayout({ children }: { children: ReactNode }) {
             </Link>
             <Link href="/">Verify</Link>
             <Link href="/runs">Runs</Link>
+            <Link href="/scans">Scans</Link>
+            <Link href="/organizations">Organizations</Link>
             <Link href="/images">Images</Link>
             <Link href="/identities">Identities</Link>
             <Link href="/timeline">Timeline</Link>

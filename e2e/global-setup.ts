@@ -24,7 +24,7 @@ async function waitFor(url: string, timeoutMs: number): Promise<void> {
 }
 
 function startSandbox(dataDir: string, env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; registry: string }> {
-  const child = spawn(process.execPath, ['--conditions=react-server', '--import', 'tsx', 'sandbox/serve.ts', dataDir, '--seed-runs', 'keyless-ok,unsigned,wrong-signer,drifting'], {
+  const child = spawn(process.execPath, ['--conditions=react-server', '--import', 'tsx', 'sandbox/serve.ts', dataDir, '--seed-runs', 'keyless-ok,unsigned,wrong-signer,drifting', '--seed-scans'], {
     stdio: ['ignore', 'pipe', 'inherit'],
     env: { ...env, NODE_OPTIONS: '' },
   });

@@ -11,6 +11,8 @@ export type SigscopeErrorCode =
   | 'INVALID_INPUT'
   | 'INVALID_POLICY'
   | 'INVALID_TRUSTED_ROOT'
+  | 'NOT_FOUND'
+  | 'CONFLICT'
   // registry
   | 'REGISTRY_UNREACHABLE'
   | 'REGISTRY_HTTP_NOT_ALLOWED'

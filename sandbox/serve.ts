@@ -4,16 +4,20 @@
  * scenarios, optionally records runs, writes scenarios.json, prints "READY <json>"
  * and keeps the registry and Sigstore instance up until SIGTERM.
  *
- *   node --conditions=react-server --import tsx sandbox/serve.ts <dataDir> [--seed-runs name,name]
+ *   node --conditions=react-server --import tsx sandbox/serve.ts <dataDir> [--seed-runs name,name] [--seed-scans]
  */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { closeDb } from '../lib/db';
 import { seedRuns } from './seed-runs';
+import { seedOrgScans } from './seed-scans';
 import { EXPECTED_IDENTITY, EXPECTED_ISSUER, seedScenarios, startSandboxWorld } from './world';
 
 async function main() {
-  const [dataDir, flag, names] = process.argv.slice(2);
+  const [dataDir, ...args] = process.argv.slice(2);
+  const flag = args[0];
+  const names = args[1];
+  const seedScans = args.includes('--seed-scans');
   if (!dataDir) throw new Error('usage: sandbox/serve.ts <dataDir> [--seed-runs a,b]');
   const sandboxDir = path.join(dataDir, 'sandbox');
   const world = await startSandboxWorld({ dataDir: sandboxDir });
@@ -23,8 +27,9 @@ async function main() {
   if (flag === '--seed-runs' && names) {
     const wanted = names.split(',');
     await seedRuns(world, scenarios.filter((s) => wanted.includes(s.name)), { trustRoot: 'sandbox' });
-    await closeDb();
   }
+  if (seedScans) await seedOrgScans(world, { sandboxDir, trustRoot: 'sandbox' });
+  await closeDb();
   process.stdout.write(`READY ${JSON.stringify({ registry: world.registry.host })}\n`);
   const stop = () => void world.stop().then(() => process.exit(0));
   process.on('SIGTERM', stop);

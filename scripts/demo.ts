@@ -10,6 +10,7 @@ import { dataDir, PROJECT_ROOT } from '../lib/settings';
 import { closeDb } from '../lib/db';
 import { startSandboxWorld, seedScenarios, EXPECTED_IDENTITY, EXPECTED_ISSUER } from '../sandbox/world';
 import { seedRuns } from '../sandbox/seed-runs';
+import { seedOrgScans } from '../sandbox/seed-scans';
 
 const PORT = Number(process.env.PORT ?? 3000);
 const HOST = process.env.HOST ?? '127.0.0.1';
@@ -49,6 +50,9 @@ async function main() {
     console.log(`demo: pushed and signed ${scenarios.length} images in ${world.registry.host}; recording a run for each…`);
     const outcomes = await seedRuns(world, scenarios, { trustRoot: 'sandbox' });
     for (const o of outcomes) console.log(`  ${o.status.padEnd(16)} ${o.input}`);
+    console.log('demo: generating the "acme" organization (signed keyless and with a key) and scanning it twice…');
+    const scans = await seedOrgScans(world, { sandboxDir, trustRoot: 'sandbox', repos: 12, tags: 6 });
+    console.log(`  scans ${scans.join(', ')}`);
   } catch (e) {
     await stop();
     throw e;
