@@ -1,7 +1,7 @@
 /**
  * Organizations: a registry plus a repository prefix (ghcr.io/acme). Coverage comes from
  * scans: each repository's latest scan says how many of its tags verified; each finished
- * scan over the organization is one point of the coverage-over-time chart.
+ * scan of the whole organization (HOST/PREFIX/*) is one point of the coverage-over-time chart.
  */
 import 'server-only';
 import type { Db } from './client';
@@ -91,10 +91,16 @@ export async function organizationOverview(db: Db, registry: string, prefix: str
     else r.other += n;
   }
 
-  // One point per finished scan that covered the organization.
+  // One point per finished scan of the whole organization (a catalog target at or above the
+  // prefix); a scan of a few repositories would make coverage jump for no reason.
+  const wholeOrg = new Set(
+    (await db.scanItem.findMany({ where: { scanId: { in: scanIds }, kind: 'catalog', registry }, select: { scanId: true, repository: true } }))
+      .filter((c) => c.repository === '' || prefix === c.repository || prefix.startsWith(`${c.repository}/`))
+      .map((c) => c.scanId),
+  );
   const perScan = new Map<string, { images: number; verified: number }>();
   for (const g of groups) {
-    if (scanAt.get(g.scanId)?.status !== 'finished') continue;
+    if (scanAt.get(g.scanId)?.status !== 'finished' || !wholeOrg.has(g.scanId)) continue;
     const p = perScan.get(g.scanId) ?? { images: 0, verified: 0 };
     p.images += g._count._all;
     if (g.outcome === 'verified') p.verified += g._count._all;
