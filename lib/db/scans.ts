@@ -149,18 +149,27 @@ function toItem(r: Record<string, unknown>): ScanItemRow {
 export function claimItems(db: Db, scanId: string, owner: string, limit: number, leaseMs: number): Promise<ClaimedItem[]> {
   return dbCall('Claiming scan items', async () => {
     const now = new Date();
+    const claimable = { OR: [{ state: 'pending' }, { state: 'running', leaseUntil: { lt: now } }] };
     const candidates = await db.scanItem.findMany({
-      where: { scanId, OR: [{ state: 'pending' }, { state: 'running', leaseUntil: { lt: now } }] },
+      where: { scanId, ...claimable },
       orderBy: [{ kind: 'asc' }, { createdAt: 'asc' }],
       take: limit,
-      select: { id: true },
+      select: { id: true, state: true, runId: true },
     });
-    const claimed: ClaimedItem[] = [];
-    for (const c of candidates) {
-      const item = await claimItem(db, c.id, owner, leaseMs);
-      if (item.claimed) claimed.push({ ...item.item, previousRunId: item.previousRunId });
-    }
-    return claimed;
+    if (candidates.length === 0) return [];
+    // One conditional update for the batch: items another worker claimed in between no
+    // longer match `claimable` and are left alone. The lease value marks this claim.
+    const leaseUntil = new Date(now.getTime() + leaseMs);
+    await db.scanItem.updateMany({
+      where: { id: { in: candidates.map((c) => c.id) }, ...claimable },
+      data: { state: 'running', leaseOwner: owner, leaseUntil, attempts: { increment: 1 }, startedAt: now },
+    });
+    const rows = await db.scanItem.findMany({ where: { id: { in: candidates.map((c) => c.id) }, leaseOwner: owner, leaseUntil, state: 'running' } });
+    const before = new Map(candidates.map((c) => [c.id, c]));
+    return rows.map((r) => {
+      const b = before.get(r.id);
+      return { ...toItem(r), previousRunId: b?.state === 'running' && b.runId ? b.runId : null };
+    });
   });
 }
 

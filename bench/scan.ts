@@ -1,0 +1,130 @@
+/**
+ * Scan throughput on a generated organization on the local registry (issue: audit whole
+ * organizations). Prints, in one run:
+ *   (1) the registry's raw bound: a plain HTTP client doing the three GETs a verifier needs
+ *       per image (manifest by tag, .sig manifest, signature layer), no crypto, images/s;
+ *   (2) a per-image CLI loop: `skopeo inspect` once per image, as a shell-script audit would;
+ *   (3) Sigscope's scan (verification and storage included), images/s, peak RSS, ratios;
+ *   (4) an incremental rescan of the unchanged corpus;
+ *   (5) the same scan with 2 workers on PostgreSQL (when the PostgreSQL helper is present).
+ * Size: BENCH_SCAN_REPOS × BENCH_SCAN_TAGS (default 100 × 20 = 2,000 images, keyless and key mixed).
+ */
+import { execFile, spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { promisify } from 'node:util';
+import { corpusPolicy, generateCorpus, type CorpusImage } from '../sandbox/corpus';
+import { signatureTag } from '../sandbox/push';
+import { startSandboxWorld } from '../sandbox/world';
+
+const exec = promisify(execFile);
+const REPOS = Number(process.env.BENCH_SCAN_REPOS ?? 100);
+const TAGS = Number(process.env.BENCH_SCAN_TAGS ?? 20);
+const CONCURRENCY = Number(process.env.BENCH_SCAN_CONCURRENCY ?? 8);
+
+function line(name: string, images: number, ms: number, extra = ''): number {
+  const rate = (images / ms) * 1000;
+  console.log(`${name.padEnd(52)} ${String(images).padStart(6)} images  ${(ms / 1000).toFixed(1).padStart(7)} s  ${rate.toFixed(1).padStart(8)} images/s${extra ? `  ${extra}` : ''}`);
+  return rate;
+}
+
+async function rawBound(host: string, corpus: CorpusImage[]): Promise<number> {
+  const accept = 'application/vnd.oci.image.manifest.v1+json, application/vnd.oci.image.index.v1+json, application/vnd.docker.distribution.manifest.v2+json';
+  const get = async (url: string, headers: Record<string, string> = {}) => {
+    const r = await fetch(url, { headers });
+    const body = await r.text();
+    if (r.status !== 200) throw new Error(`${url}: ${r.status}`);
+    return body;
+  };
+  let next = 0;
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: 16 }, async () => {
+      while (next < corpus.length) {
+        const c = corpus[next++]!;
+        const base = `http://${host}/v2/${c.repository}`;
+        await get(`${base}/manifests/${c.tag}`, { accept });
+        if (c.signing === 'unsigned') continue;
+        const sig = JSON.parse(await get(`${base}/manifests/${signatureTag(c.digest)}`, { accept })) as { layers: Array<{ digest: string }> };
+        await get(`${base}/blobs/${sig.layers[0]!.digest}`);
+      }
+    }),
+  );
+  const ms = performance.now() - t0;
+  return line('(1) raw bound: 3 plain GETs per image (fetch, 16 at once)', corpus.length, ms);
+}
+
+async function skopeoLoop(host: string, corpus: CorpusImage[], sample: number): Promise<number> {
+  const picked = corpus.slice(0, sample);
+  const t0 = performance.now();
+  for (const c of picked) await exec('skopeo', ['inspect', '--tls-verify=false', '--raw', `docker://${host}/${c.repository}:${c.tag}`]);
+  return line(`(2) skopeo inspect loop (sample of ${sample})`, picked.length, performance.now() - t0);
+}
+
+function child(spec: object, env: Record<string, string>): Promise<{ images: number; ms: number; maxRssMb: number; reused: number; verified: number; errors: number; status: string }> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(process.execPath, ['--conditions=react-server', '--import', 'tsx', 'bench/scan-child.ts', JSON.stringify(spec)], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    p.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    p.on('exit', (code) => {
+      const m = /RESULT (.*)/.exec(out);
+      if (code !== 0 || !m) reject(new Error(`scan child exited ${code}`));
+      else resolve(JSON.parse(m[1]!) as never);
+    });
+  });
+}
+
+async function main() {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'sigscope-bench-scan-'));
+  const world = await startSandboxWorld({ dataDir: path.join(dir, 'sandbox') });
+  try {
+    const g0 = performance.now();
+    const corpus = await generateCorpus(world, {
+      prefix: 'bench',
+      repos: REPOS,
+      tags: TAGS,
+      concurrency: 16,
+      onProgress: (d, t) => {
+        if (d % 500 === 0 || d === t) process.stderr.write(`corpus: ${d}/${t} images pushed and signed\n`);
+      },
+    });
+    const kinds = corpus.reduce<Record<string, number>>((m, c) => ((m[c.signing] = (m[c.signing] ?? 0) + 1), m), {});
+    console.log(`corpus: ${corpus.length} images in ${REPOS} repositories (${Object.entries(kinds).map(([k, n]) => `${k} ${n}`).join(', ')}), generated in ${((performance.now() - g0) / 1000).toFixed(0)} s`);
+    const host = world.registry.host;
+
+    const raw = await rawBound(host, corpus);
+    const skopeo = await skopeoLoop(host, corpus, Math.min(200, corpus.length));
+
+    const spec = { targets: [`${host}/bench/*`], policy: corpusPolicy(world), trustRoot: world.trustedRootPath, allowHttpRegistries: [host], concurrency: CONCURRENCY, source: 'bench' };
+    const env = { DATABASE_URL: `file:${path.join(dir, 'bench.db')}` };
+    const first = await child(spec, env);
+    const r3 = line(`(3) sigscope scan, SQLite, concurrency ${CONCURRENCY}`, first.images, first.ms, `peak RSS ${first.maxRssMb} MB · verified ${first.verified} · errors ${first.errors}`);
+    console.log(`    ratio to raw bound ${(r3 / raw).toFixed(2)} (target ≥ 0.50) · to skopeo loop ${(r3 / skopeo).toFixed(1)}×`);
+    const again = await child(spec, env);
+    const r4 = line('(4) incremental rescan, unchanged corpus', again.images, again.ms, `peak RSS ${again.maxRssMb} MB · reused ${again.reused}`);
+    console.log(`    ratio to raw bound ${(r4 / raw).toFixed(2)} (target > 1)`);
+
+    let pg: { startPostgres?: () => Promise<{ url: string; stop(): Promise<void> }> } = {};
+    try {
+      const helper = '../tests/support/postgres';
+      pg = (await import(helper)) as typeof pg;
+    } catch {
+      pg = {};
+    }
+    if (pg.startPostgres) {
+      const { benchWorkers } = await import('./scan-workers');
+      await benchWorkers(pg.startPostgres, spec, raw);
+    } else {
+      console.log('(5) 2 workers on PostgreSQL: skipped (no PostgreSQL helper in tests/support/postgres.ts)');
+    }
+  } finally {
+    await world.stop();
+  }
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exit(1);
+});
