@@ -1,5 +1,6 @@
 /** (5) of bench/scan.ts: the same scan on PostgreSQL, queued, processed by 2 `sigscope worker` processes. */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 
@@ -51,7 +52,6 @@ export async function benchWorkers(startPostgres: () => Promise<{ url: string; s
 function rssMb(pid: number | undefined): number {
   if (!pid) return 0;
   try {
-    const { readFileSync } = require('node:fs') as typeof import('node:fs');
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
     const m = /VmHWM:\s+(\d+) kB/.exec(status);
     return m ? Math.round(Number(m[1]) / 1024) : 0;
