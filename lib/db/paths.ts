@@ -55,6 +55,19 @@ export function defaultMigrationsDir(): string {
   return path.join(projectRoot(), 'prisma', 'migrations');
 }
 
+/** The committed PostgreSQL migrations (`prisma/postgres/migrations`). */
+export function defaultPostgresMigrationsDir(): string {
+  return path.join(projectRoot(), 'prisma', 'postgres', 'migrations');
+}
+
+/**
+ * The PostgreSQL schema the newest PostgreSQL migration was written from (committed):
+ * `npm run db:migration` diffs it against the current schema (no shadow database needed).
+ */
+export function postgresSnapshotPath(): string {
+  return path.join(projectRoot(), 'prisma', 'postgres', 'schema.snapshot.prisma');
+}
+
 export function schemaPath(): string {
   return path.join(projectRoot(), 'prisma', 'schema.prisma');
 }
