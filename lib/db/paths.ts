@@ -117,7 +117,3 @@ export function parseDatabaseUrl(url: string): DatabaseTarget {
 export function redactUrl(url: string): string {
   return url.replace(/^([a-z]+:\/\/[^:/@]+:)[^@]*@/i, '$1***@');
 }
-
-export const POSTGRES_NOT_YET =
-  'PostgreSQL support arrives with the team-path issue: this build has a SQLite-only Prisma client and migrations. ' +
-  'Unset DATABASE_URL (or use file:/path/to/sigscope.db) for now.';

@@ -89,7 +89,7 @@ function run(bin: string, args: string[], owner: Owner | undefined, cwd: string)
   return new Promise((resolve, reject) => {
     const child = spawn(bin, args, {
       cwd,
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', LANG: 'C', LC_ALL: 'C' },
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', LANG: 'C', LC_ALL: 'C' } as unknown as NodeJS.ProcessEnv,
       stdio: ['ignore', 'pipe', 'pipe'],
       ...(owner ? { uid: owner.uid, gid: owner.gid } : {}),
     });
