@@ -1,6 +1,8 @@
 import { defineConfig } from 'vitest/config';
 import { fileURLToPath } from 'node:url';
 
+const postgres = process.env.SIGSCOPE_TEST_DATABASE === 'postgresql';
+
 export default defineConfig({
   resolve: {
     alias: {
@@ -11,6 +13,10 @@ export default defineConfig({
   },
   test: {
     include: ['lib/**/*.test.ts', 'tests/**/*.test.ts', 'sandbox/**/*.test.ts', 'cli/**/*.test.ts'],
+    // tests/postgres: PostgreSQL-only tests, run by the PostgreSQL pass of scripts/test.sh.
+    exclude: postgres ? ['**/node_modules/**'] : ['**/node_modules/**', 'tests/postgres/**'],
+    // Under SIGSCOPE_TEST_DATABASE=postgresql: one throwaway cluster for the run.
+    globalSetup: ['tests/support/postgres-global-setup.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',

@@ -10,14 +10,16 @@
  * scripts/db-migration.ts and lib/db/migrate.ts instead.
  *
  * An existing PRISMA_SCHEMA_ENGINE_BINARY (a real engine) is respected.
- * Output: lib/db/generated (gitignored).
+ * Output: lib/db/generated (SQLite) and lib/db/generated-pg (PostgreSQL, from the copy of
+ * the schema with the provider swapped that lib/db/pg-schema.ts derives), both gitignored.
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
-import { projectRoot } from '../lib/db/paths';
+import { projectRoot, schemaPath } from '../lib/db/paths';
+import { postgresSchemaText } from '../lib/db/pg-schema';
 
 function main(): number {
   const root = projectRoot();
@@ -38,15 +40,24 @@ function main(): number {
     chmodSync(stub, 0o755);
     env.PRISMA_SCHEMA_ENGINE_BINARY = stub;
   }
-  try {
-    const result = spawnSync(process.execPath, [prismaCli, 'generate', ...process.argv.slice(2)], {
+  const generate = (extra: string[]): number => {
+    const result = spawnSync(process.execPath, [prismaCli, 'generate', ...extra, ...process.argv.slice(2)], {
       cwd: root,
       env,
       stdio: 'inherit',
     });
     if (result.error) throw result.error;
     return result.status ?? 1;
+  };
+  const pgDir = mkdtempSync(path.join(os.tmpdir(), 'sigscope-prisma-pg-'));
+  try {
+    const sqlite = generate([]);
+    if (sqlite !== 0) return sqlite;
+    const pgSchema = path.join(pgDir, 'schema.prisma');
+    writeFileSync(pgSchema, postgresSchemaText(readFileSync(schemaPath(), 'utf8'), { output: path.join(root, 'lib', 'db', 'generated-pg') }));
+    return generate(['--schema', pgSchema]);
   } finally {
+    rmSync(pgDir, { recursive: true, force: true });
     if (stubDir) rmSync(stubDir, { recursive: true, force: true });
   }
 }

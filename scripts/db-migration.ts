@@ -1,30 +1,41 @@
 /**
- * `npm run db:migration -- <name>`: write the next migration, offline.
+ * `npm run db:migration -- <name>`: write the next migration, for SQLite AND PostgreSQL, offline.
  *
- * Replaces `prisma migrate dev --create-only` (whose native engine cannot be
- * downloaded here): the WebAssembly schema engine replays the committed
- * migrations (prisma/migrations) on an in-memory shadow SQLite database, diffs
- * the result against prisma/schema.prisma, and the SQL is written to
- * prisma/migrations/<UTC yyyymmddhhmmss>_<name>/migration.sql. Nothing touches
- * your database: apply with `npm run db:migrate` (or just start the app).
- * Afterwards it checks that migrations + the new one == schema.
+ * Replaces `prisma migrate dev --create-only` (whose native engine cannot be downloaded
+ * here) with the WebAssembly schema engine:
  *
- *   npm run db:migration -- add_attestations        write a migration (if the schema changed)
- *   npm run db:migration -- add_view --empty        write an empty migration to fill by hand
+ * - SQLite: the engine replays the committed migrations (prisma/migrations) on an
+ *   in-memory shadow SQLite database and diffs the result against prisma/schema.prisma;
+ * - PostgreSQL: no shadow database (none is needed to write a migration): the engine diffs
+ *   prisma/postgres/schema.snapshot.prisma (the PostgreSQL schema the newest PostgreSQL
+ *   migration was written from, committed) against the PostgreSQL copy of the current
+ *   schema (lib/db/pg-schema.ts), then the snapshot is updated. That the PostgreSQL
+ *   migrations really build the schema is proven by tests/postgres/migrate.test.ts on a
+ *   real server.
+ *
+ * Both land in folders of the same name, <UTC yyyymmddhhmmss>_<name>/migration.sql, under
+ * prisma/migrations and prisma/postgres/migrations. Nothing touches your database: apply
+ * with `npm run db:migrate` (or just start the app).
+ *
+ *   npm run db:migration -- add_attestations        write the migrations (if the schema changed)
+ *   npm run db:migration -- add_view --empty        write empty migrations (both) to fill by hand
  *   npm run db:migration -- --check                 exit 1 if schema.prisma has changes no migration covers (CI)
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describeError } from '../lib/errors';
-import { defaultMigrationsDir, schemaPath } from '../lib/db/paths';
+import { defaultMigrationsDir, defaultPostgresMigrationsDir, postgresSnapshotPath, projectRoot, schemaPath } from '../lib/db/paths';
+import { postgresSchemaText } from '../lib/db/pg-schema';
 import {
   LOCKFILE,
   NO_FILTERS,
   engineError,
   lockfileContent,
+  openPostgresDiffEngine,
   openSchemaEngine,
   readMigrationsList,
+  type MigrationProvider,
 } from '../lib/db/schema-engine';
 
 const USAGE = 'usage: npm run db:migration -- <name> [--empty]   |   npm run db:migration -- --check';
@@ -43,9 +54,15 @@ function isEmptyScript(sql: string | null): boolean {
     .every((l) => l === '' || l.startsWith('--'));
 }
 
-async function diffMigrationsToSchema(migrationsDir: string, scratchUrl: string): Promise<string> {
+const rel = (p: string) => path.relative(projectRoot(), p);
+
+function readSchema(): { path: string; content: string } {
   const file = schemaPath();
-  const schema = { path: path.basename(file), content: readFileSync(file, 'utf8') };
+  return { path: path.basename(file), content: readFileSync(file, 'utf8') };
+}
+
+async function diffSqlite(migrationsDir: string, scratchUrl: string): Promise<string> {
+  const schema = readSchema();
   const conn = await openSchemaEngine(scratchUrl, schema);
   try {
     const result = await conn.engine.diff({
@@ -61,6 +78,59 @@ async function diffMigrationsToSchema(migrationsDir: string, scratchUrl: string)
   } finally {
     await conn.close();
   }
+}
+
+interface PostgresState {
+  /** The PostgreSQL copy of the current schema (what the snapshot becomes). */
+  current: string;
+  /** SQL from the snapshot to the current schema. */
+  sql: string;
+  /** Why the migrations folder and the snapshot disagree, if they do. */
+  inconsistency?: string;
+}
+
+function migrationNames(dir: string): string[] {
+  return existsSync(dir) ? readdirSync(dir).filter((n) => existsSync(path.join(dir, n, 'migration.sql'))).sort() : [];
+}
+
+async function diffPostgres(migrationsDir: string): Promise<PostgresState> {
+  const current = postgresSchemaText(readSchema().content);
+  const snapshotFile = postgresSnapshotPath();
+  const snapshot = existsSync(snapshotFile) ? readFileSync(snapshotFile, 'utf8') : null;
+  const names = migrationNames(migrationsDir);
+  let inconsistency: string | undefined;
+  if (snapshot === null && names.length > 0) {
+    inconsistency = `${rel(snapshotFile)} is missing but ${rel(migrationsDir)} has migrations: restore the snapshot from git.`;
+  } else if (snapshot !== null && names.length === 0) {
+    inconsistency = `${rel(snapshotFile)} exists but ${rel(migrationsDir)} has no migration: restore the migrations from git, or delete the snapshot to start over.`;
+  }
+  const files = [{ path: 'schema.prisma', content: current }];
+  const conn = await openPostgresDiffEngine(files[0]!);
+  try {
+    const result = await conn.engine.diff({
+      from: snapshot === null ? { tag: 'empty' } : { tag: 'schemaDatamodel', files: [{ path: 'schema.snapshot.prisma', content: snapshot }] },
+      to: { tag: 'schemaDatamodel', files },
+      script: true,
+      exitCode: null,
+      filters: NO_FILTERS,
+    });
+    return { current, sql: result.stdout ?? '', inconsistency };
+  } catch (cause) {
+    throw engineError(`Diffing ${rel(snapshotFile)} against prisma/schema.prisma (PostgreSQL) failed`, cause);
+  } finally {
+    await conn.close();
+  }
+}
+
+function writeMigration(migrationsDir: string, provider: MigrationProvider, dirName: string, body: string): string {
+  mkdirSync(migrationsDir, { recursive: true });
+  const lockPath = path.join(migrationsDir, LOCKFILE);
+  if (!existsSync(lockPath)) writeFileSync(lockPath, lockfileContent(provider));
+  const dir = path.join(migrationsDir, dirName);
+  if (existsSync(dir)) throw new Error(`${dir} already exists`);
+  mkdirSync(dir);
+  writeFileSync(path.join(dir, 'migration.sql'), body.endsWith('\n') ? body : `${body}\n`);
+  return rel(path.join(dir, 'migration.sql'));
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -79,23 +149,30 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
 
-  const migrationsDir = defaultMigrationsDir();
-  // The engine needs a main connection even though `diff` only uses the shadow one.
+  const sqliteDir = defaultMigrationsDir();
+  const pgDir = defaultPostgresMigrationsDir();
+  // The SQLite engine needs a main connection even though `diff` only uses the shadow one.
   const scratch = mkdtempSync(path.join(os.tmpdir(), 'sigscope-migration-'));
   const scratchUrl = `file:${path.join(scratch, 'scratch.db')}`;
   try {
     const started = performance.now();
-    const sql = await diffMigrationsToSchema(migrationsDir, scratchUrl);
-    const pending = !isEmptyScript(sql);
+    const sqliteSql = await diffSqlite(sqliteDir, scratchUrl);
+    const pg = await diffPostgres(pgDir);
+    const sqlitePending = !isEmptyScript(sqliteSql);
+    const pgPending = !isEmptyScript(pg.sql);
+    if (pg.inconsistency) {
+      console.error(pg.inconsistency);
+      return 1;
+    }
 
     if (check) {
-      if (pending) {
-        console.error('prisma/schema.prisma has changes that no migration covers:\n');
-        console.error(sql);
-        console.error('Create one with: npm run db:migration -- <name>');
+      if (sqlitePending) console.error(`prisma/schema.prisma has changes that no SQLite migration (prisma/migrations) covers:\n\n${sqliteSql}\n`);
+      if (pgPending) console.error(`prisma/schema.prisma has changes that no PostgreSQL migration (prisma/postgres/migrations) covers:\n\n${pg.sql}\n`);
+      if (sqlitePending || pgPending) {
+        console.error('Create them with: npm run db:migration -- <name>');
         return 1;
       }
-      console.log(`Migrations match prisma/schema.prisma (${Math.round(performance.now() - started)} ms).`);
+      console.log(`SQLite and PostgreSQL migrations match prisma/schema.prisma (${Math.round(performance.now() - started)} ms).`);
       return 0;
     }
 
@@ -104,34 +181,31 @@ async function main(argv: string[]): Promise<number> {
       console.error(`invalid migration name "${rawName}"\n${USAGE}`);
       return 2;
     }
-    if (!pending && !flags.has('--empty')) {
-      console.log('No schema changes since the last migration: nothing written (use --empty for a hand-written migration).');
+    const empty = flags.has('--empty');
+    if (!sqlitePending && !pgPending && !empty) {
+      console.log('No schema changes since the last migrations: nothing written (use --empty for a hand-written migration).');
       return 0;
     }
 
-    mkdirSync(migrationsDir, { recursive: true });
-    const lockPath = path.join(migrationsDir, LOCKFILE);
-    if (!existsSync(lockPath)) writeFileSync(lockPath, lockfileContent('sqlite'));
     const dirName = `${timestamp()}_${name}`;
-    const dir = path.join(migrationsDir, dirName);
-    if (existsSync(dir)) {
-      console.error(`${dir} already exists`);
-      return 1;
+    const emptyBody = (db: string) => `-- This is an empty ${db} migration: write its SQL by hand (or delete this folder if ${db} needs none).\n`;
+    const written: string[] = [];
+    if (sqlitePending || empty) written.push(writeMigration(sqliteDir, 'sqlite', dirName, sqlitePending ? sqliteSql : emptyBody('SQLite')));
+    if (pgPending || empty) {
+      written.push(writeMigration(pgDir, 'postgresql', dirName, pgPending ? pg.sql : emptyBody('PostgreSQL')));
+      writeFileSync(postgresSnapshotPath(), pg.current);
     }
-    mkdirSync(dir);
-    const body = pending ? sql : '-- This is an empty migration: write its SQL by hand.\n';
-    writeFileSync(path.join(dir, 'migration.sql'), body.endsWith('\n') ? body : `${body}\n`);
 
-    if (pending) {
-      const rest = await diffMigrationsToSchema(migrationsDir, scratchUrl);
+    if (sqlitePending) {
+      const rest = await diffSqlite(sqliteDir, scratchUrl);
       if (!isEmptyScript(rest)) {
-        console.error(`Wrote ${dir}/migration.sql, but replaying the migrations still differs from the schema:\n${rest}`);
+        console.error(`Wrote ${written.join(', ')}, but replaying the SQLite migrations still differs from the schema:\n${rest}`);
         return 1;
       }
     }
     console.log(
-      `Wrote prisma/migrations/${dirName}/migration.sql (${Math.round(performance.now() - started)} ms). ` +
-        'Review it, commit it, then apply with: npm run db:migrate',
+      `Wrote ${written.join(' and ')} (${Math.round(performance.now() - started)} ms). ` +
+        'Review, commit (with prisma/postgres/schema.snapshot.prisma), then apply with: npm run db:migrate',
     );
     return 0;
   } finally {

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what Sigscope needs on a fresh Debian 12 machine, idempotently:
 # Debian packages (registry, skopeo, chromium, postgresql client/server), npm
-# dependencies (npm ci when the lock changed), and the generated Prisma client.
+# dependencies (npm ci when the lock changed), and the generated Prisma clients
+# (SQLite and PostgreSQL).
 # Nothing is downloaded outside apt and the npm registry.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,6 +12,9 @@ need=()
 [ -x /usr/bin/skopeo ] || need+=(skopeo)
 [ -x /usr/bin/chromium ] || need+=(chromium)
 [ -x /usr/bin/openssl ] || need+=(openssl)
+# PostgreSQL server binaries for the team-path tests (tests/support/postgres.ts starts a
+# throwaway cluster with them; nothing runs as a system service).
+compgen -G '/usr/lib/postgresql/*/bin/pg_ctl' >/dev/null || need+=(postgresql)
 if [ ${#need[@]} -gt 0 ]; then
   echo "setup: installing Debian packages: ${need[*]}"
   SUDO=""
@@ -27,5 +31,5 @@ if [ "$(cat node_modules/.sigscope-lock 2>/dev/null)" != "$lock_hash" ]; then
   echo "$lock_hash" > node_modules/.sigscope-lock
 fi
 
-echo "setup: generating the Prisma client"
+echo "setup: generating the Prisma clients (SQLite, PostgreSQL)"
 npm run --silent db:generate

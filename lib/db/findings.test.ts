@@ -1,8 +1,9 @@
-// Findings from stored history and their acknowledgements, on a temp SQLite database.
+// Findings from stored history and their acknowledgements, on a temp database (SQLite, or PostgreSQL in the PostgreSQL pass).
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testDatabaseUrl } from '../../tests/support/database';
 import { openDb, type Db } from './client';
 import { forgetDerivedFindings, getFinding, listFindings, loadDriftHistory, parseRepositoryName, recordFindingAck } from './findings';
 import { HistoryWriter, workflow } from '../../tests/support/history';
@@ -16,7 +17,7 @@ const KEY = 'ef'.repeat(32);
 const ids: Record<string, string> = {};
 
 beforeAll(async () => {
-  db = await openDb(`file:${path.join(tmp, 'findings.db')}`);
+  db = await openDb(await testDatabaseUrl(path.join(tmp, 'findings.db')));
   const h = new HistoryWriter(db);
   const imgs = [];
   for (let i = 1; i <= 7; i++) imgs.push(await h.image(REG, REPO, `d${i}`, i * 10));

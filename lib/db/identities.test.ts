@@ -1,10 +1,11 @@
-// Identities, repositories and certificates over crafted history in a temp SQLite database:
+// Identities, repositories and certificates over crafted history in a temp database (SQLite or PostgreSQL):
 // two keyless identities (one verified, one only "signed, signer not checked"), a key signer,
 // and an identity whose signatures never verified.
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testDatabaseUrl } from '../../tests/support/database';
 import { openDb, type Db } from './client';
 import {
   claimsFromExtensions,
@@ -103,7 +104,7 @@ const failId = [{ name: 'certificate-chain', passed: true, detail: 'chains to Fu
 const ids: Record<string, string> = {};
 
 beforeAll(async () => {
-  db = await openDb(`file:${path.join(tmp, 'identities.db')}`);
+  db = await openDb(await testDatabaseUrl(path.join(tmp, 'identities.db')));
   const app1 = await upsertImage(db, { registry: 'reg.example', repository: 'acme/app', digest: digest('a'), mediaType: 'application/vnd.oci.image.manifest.v1+json', platforms: [] });
   const app2 = await upsertImage(db, { registry: 'reg.example', repository: 'acme/app', digest: digest('b'), mediaType: 'application/vnd.oci.image.manifest.v1+json', platforms: [] });
   const lib = await upsertImage(db, { registry: 'reg.example', repository: 'acme/lib', digest: digest('c'), mediaType: 'application/vnd.oci.image.manifest.v1+json', platforms: [] });

@@ -13,11 +13,13 @@
  * Every list is bounded. JSON columns come back validated (./types.ts).
  *
  * SQL dialect: plain SQL that SQLite and PostgreSQL share (quoted model names, positional
- * GROUP BY, window functions), except `jsonText()` below, which is SQLite's json_extract.
+ * GROUP BY, window functions), except JSON field access, case-insensitive LIKE and the
+ * "time|id" sort key, which come from ./dialect.ts.
  */
 import 'server-only';
 import { SigscopeError, isSigscopeError } from '../errors';
 import type { Db } from './client';
+import { dialectOf, rawDate, rawNumber, type Dialect } from './dialect';
 import { Prisma } from './generated/client';
 import { decodeIdentityKey, encodeIdentityKey, type IdentityRef } from './identity-key';
 import {
@@ -139,18 +141,8 @@ async function dbCall<T>(what: string, fn: () => Promise<T>): Promise<T> {
   }
 }
 
-function toDate(v: unknown): Date | null {
-  if (v == null) return null;
-  const d = v instanceof Date ? v : new Date(typeof v === 'bigint' ? Number(v) : (v as string | number));
-  return Number.isNaN(d.getTime()) ? null : d;
-}
-
-function toNumber(v: unknown): number {
-  if (typeof v === 'bigint') return Number(v);
-  if (typeof v === 'number') return v;
-  if (typeof v === 'string' && /^\d+$/.test(v)) return Number(v);
-  return 0;
-}
+const toDate = rawDate;
+const toNumber = rawNumber;
 
 function minDate(a: Date | null, b: Date | null): Date | null {
   if (!a) return b;
@@ -189,13 +181,9 @@ export function likePattern(text: string, contains: boolean): string {
 
 type ExtensionKey = 'buildConfigUri' | 'githubWorkflowName' | 'sourceRepositoryRef' | 'githubWorkflowRef';
 
-/** SQLite: a string field of Certificate.extensions (null on invalid JSON rather than an error). Keys are constants, never input. */
-function jsonText(key: ExtensionKey): Prisma.Sql {
-  return Prisma.raw(`(CASE WHEN json_valid(c."extensions") THEN json_extract(c."extensions", '$.${key}') END)`);
-}
-
-function like(column: Prisma.Sql, pattern: string): Prisma.Sql {
-  return Prisma.sql`${column} LIKE ${pattern} ESCAPE '\\'`;
+/** A string field of Certificate.extensions (null on invalid JSON rather than an error). Keys are constants, never input. */
+function jsonText(d: Dialect, key: ExtensionKey): Prisma.Sql {
+  return d.jsonText('c."extensions"', key);
 }
 
 const S_IDENTITY = Prisma.raw('s."identity"');
@@ -210,7 +198,8 @@ function identityCondition(ref: IdentityRef): Prisma.Sql {
   return Prisma.sql`s."identity" = ${ref.subject} AND s."oidcIssuer" = ${ref.issuer}`;
 }
 
-function filterConditions(f: IdentityFilter): Prisma.Sql[] {
+function filterConditions(d: Dialect, f: IdentityFilter): Prisma.Sql[] {
+  const like = d.like;
   const out: Prisma.Sql[] = [Prisma.sql`(s."identity" IS NOT NULL OR s."publicKeyFingerprint" IS NOT NULL)`];
   const issuer = cleanFilter(f.issuer, 'issuer');
   const repository = cleanFilter(f.repository, 'repository');
@@ -221,11 +210,11 @@ function filterConditions(f: IdentityFilter): Prisma.Sql[] {
   if (repository) out.push(like(I_NAME, likePattern(repository, true)));
   if (workflow) {
     const p = likePattern(workflow, true);
-    out.push(Prisma.sql`(${like(S_IDENTITY, p)} OR ${like(jsonText('buildConfigUri'), p)} OR ${like(jsonText('githubWorkflowName'), p)})`);
+    out.push(Prisma.sql`(${like(S_IDENTITY, p)} OR ${like(jsonText(d, 'buildConfigUri'), p)} OR ${like(jsonText(d, 'githubWorkflowName'), p)})`);
   }
   if (ref) {
     const p = likePattern(ref, false);
-    out.push(Prisma.sql`(${like(jsonText('sourceRepositoryRef'), p)} OR ${like(jsonText('githubWorkflowRef'), p)} OR ${like(S_IDENTITY, `%@${p}`)})`);
+    out.push(Prisma.sql`(${like(jsonText(d, 'sourceRepositoryRef'), p)} OR ${like(jsonText(d, 'githubWorkflowRef'), p)} OR ${like(S_IDENTITY, `%@${p}`)})`);
   }
   if (q) {
     const p = likePattern(q, true);
@@ -319,7 +308,7 @@ async function groupSignatures(
         s."kind" AS kind,
         s."firstSeenAt" AS "firstSeenAt",
         s."rekorIntegratedTime" AS "signedAt",
-        CASE WHEN s."certificateId" IS NOT NULL THEN COALESCE(s."rekorIntegratedTime", s."firstSeenAt") || '|' || s."certificateId" END AS latest,
+        CASE WHEN s."certificateId" IS NOT NULL THEN ${dialectOf(db).sortableTime(Prisma.sql`COALESCE(s."rekorIntegratedTime", s."firstSeenAt")`)} || '|' || s."certificateId" END AS latest,
         ${best.column} AS best
       FROM "Signature" s
       JOIN "Image" i ON i."id" = s."imageId"
@@ -432,7 +421,7 @@ export function listIdentities(db: Db, filter: IdentityFilter = {}): Promise<Ide
   return dbCall('Listing identities', async () => {
     const limit = Math.min(1000, Math.max(1, Math.trunc(filter.limit ?? 200)));
     const needsCertificate = Boolean(cleanFilter(filter.workflow, 'workflow') || cleanFilter(filter.ref, 'ref'));
-    const { rows, truncated } = await groupSignatures(db, filterConditions(filter), { needsCertificate, selective: false });
+    const { rows, truncated } = await groupSignatures(db, filterConditions(dialectOf(db), filter), { needsCertificate, selective: false });
     const all = foldGroups(rows);
     const identities = all.slice(0, limit);
     await attachLatestClaims(db, identities);

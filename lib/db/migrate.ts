@@ -25,8 +25,10 @@
  * - concurrent callers on one SQLite file (web workers, the CLI) are serialized
  *   with a lock file next to the database.
  *
- * PostgreSQL: not yet (needs a PostgreSQL schema and its own migrations folder;
- * the team-path issue adds them). The engine side is provider-agnostic.
+ * PostgreSQL (`postgres://` / `postgresql://` URLs): the migrations of
+ * prisma/postgres/migrations are applied by ./migrate-pg.ts (one transaction per
+ * migration, an advisory lock between concurrent migrators, same `_prisma_migrations`
+ * bookkeeping); see there.
  *
  * No `server-only` here: scripts/db-migrate.ts (plain tsx) uses this module.
  */
@@ -35,11 +37,12 @@ import { closeSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync, wri
 import path from 'node:path';
 import type { MigrationList } from '@prisma/schema-engine-wasm';
 import { SigscopeError } from '../errors';
-import { POSTGRES_NOT_YET, defaultMigrationsDir, parseDatabaseUrl } from './paths';
+import { migratePostgres } from './migrate-pg';
+import { defaultMigrationsDir, defaultPostgresMigrationsDir, parseDatabaseUrl } from './paths';
 import { NO_FILTERS, engineError, openSchemaEngine, readMigrationsList } from './schema-engine';
 
 export interface MigrateOptions {
-  /** Defaults to `<project>/prisma/migrations`. */
+  /** Defaults to `<project>/prisma/migrations` (SQLite) or `<project>/prisma/postgres/migrations` (PostgreSQL). */
   migrationsDir?: string;
 }
 
@@ -52,7 +55,10 @@ export interface MigrateResult {
 export async function migrateDatabase(url: string, options: MigrateOptions = {}): Promise<MigrateResult> {
   const started = performance.now();
   const target = parseDatabaseUrl(url);
-  if (target.kind !== 'sqlite') throw new SigscopeError('DATABASE', POSTGRES_NOT_YET);
+  if (target.kind === 'postgresql') {
+    const { applied } = await migratePostgres(target.url, path.resolve(options.migrationsDir ?? defaultPostgresMigrationsDir()));
+    return { applied, durationMs: Math.round(performance.now() - started) };
+  }
 
   const migrationsDir = path.resolve(options.migrationsDir ?? defaultMigrationsDir());
   const migrationsList = readMigrationsList(migrationsDir, 'sqlite');

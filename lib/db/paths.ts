@@ -55,6 +55,19 @@ export function defaultMigrationsDir(): string {
   return path.join(projectRoot(), 'prisma', 'migrations');
 }
 
+/** The committed PostgreSQL migrations (`prisma/postgres/migrations`). */
+export function defaultPostgresMigrationsDir(): string {
+  return path.join(projectRoot(), 'prisma', 'postgres', 'migrations');
+}
+
+/**
+ * The PostgreSQL schema the newest PostgreSQL migration was written from (committed):
+ * `npm run db:migration` diffs it against the current schema (no shadow database needed).
+ */
+export function postgresSnapshotPath(): string {
+  return path.join(projectRoot(), 'prisma', 'postgres', 'schema.snapshot.prisma');
+}
+
 export function schemaPath(): string {
   return path.join(projectRoot(), 'prisma', 'schema.prisma');
 }
@@ -104,7 +117,3 @@ export function parseDatabaseUrl(url: string): DatabaseTarget {
 export function redactUrl(url: string): string {
   return url.replace(/^([a-z]+:\/\/[^:/@]+:)[^@]*@/i, '$1***@');
 }
-
-export const POSTGRES_NOT_YET =
-  'PostgreSQL support arrives with the team-path issue: this build has a SQLite-only Prisma client and migrations. ' +
-  'Unset DATABASE_URL (or use file:/path/to/sigscope.db) for now.';

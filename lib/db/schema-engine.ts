@@ -24,6 +24,7 @@ import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import {
+  ColumnTypeEnum,
   bindMigrationAwareSqlAdapterFactory,
   type SqlDriverAdapter,
   type SqlMigrationAwareDriverAdapterFactory,
@@ -36,7 +37,7 @@ import type {
 } from '@prisma/schema-engine-wasm';
 import { SigscopeError } from '../errors';
 import { libSqlAdapter } from './libsql';
-import { POSTGRES_NOT_YET, parseDatabaseUrl, projectRoot, redactUrl } from './paths';
+import { parseDatabaseUrl, projectRoot, redactUrl } from './paths';
 
 type SchemaEngineModule = typeof import('@prisma/schema-engine-wasm');
 
@@ -144,15 +145,67 @@ async function sqliteFactory(url: string): Promise<SqlMigrationAwareDriverAdapte
 }
 
 /**
+ * PostgreSQL, datamodel diffs only (scripts/db-migration.ts writes PostgreSQL migrations by
+ * diffing the schema snapshot of the last migration against the current schema: no
+ * database involved). The engine still opens a connection and asks the server's version
+ * once; this adapter answers that one question (as PostgreSQL 15, the version we ship
+ * for) and refuses everything else, so no server is needed to write a migration.
+ * PostgreSQL migrations are applied by ./migrate-pg.ts, not by the engine.
+ */
+function offlinePostgresFactory(): SqlMigrationAwareDriverAdapterFactory {
+  const refuse = (sql: string): never => {
+    throw new SigscopeError('DATABASE', `The offline PostgreSQL diff engine has no database (it was asked: ${sql.slice(0, 120)})`);
+  };
+  const adapter: SqlDriverAdapter = {
+    provider: 'postgres',
+    adapterName: 'sigscope-offline-postgres',
+    async queryRaw(query) {
+      if (query.sql.includes('server_version_num')) {
+        return {
+          columnNames: ['exists', 'version', 'numeric_version'],
+          columnTypes: [ColumnTypeEnum.Boolean, ColumnTypeEnum.Text, ColumnTypeEnum.Int32],
+          rows: [[true, 'PostgreSQL 15.0 (sigscope offline diff)', 150000]],
+        };
+      }
+      return refuse(query.sql);
+    },
+    executeRaw: async (query) => refuse(query.sql),
+    executeScript: async (script) => refuse(script),
+    startTransaction: async () => refuse('BEGIN'),
+    dispose: async () => {},
+  };
+  return {
+    provider: 'postgres',
+    adapterName: adapter.adapterName,
+    connect: async () => adapter,
+    connectToShadowDb: async () => refuse('CREATE DATABASE (shadow)'),
+  };
+}
+
+/** The engine for diffing PostgreSQL datamodels, without any database (see offlinePostgresFactory). */
+export function openPostgresDiffEngine(datamodel: { path: string; content: string }): Promise<EngineConnection> {
+  return startEngine(offlinePostgresFactory(), 'postgresql', 'the offline PostgreSQL diff engine', datamodel);
+}
+
+/**
  * Open the schema engine on a database. `datamodel` (schema.prisma text) is
  * only needed for commands that read the schema; applying migrations does not.
  */
 export async function openSchemaEngine(databaseUrl: string, datamodel?: { path: string; content: string }): Promise<EngineConnection> {
   const target = parseDatabaseUrl(databaseUrl);
-  if (target.kind !== 'sqlite') throw new SigscopeError('DATABASE', POSTGRES_NOT_YET);
+  if (target.kind !== 'sqlite') {
+    throw new SigscopeError('DATABASE', 'The migrations engine is used on SQLite only; PostgreSQL migrations are applied by lib/db/migrate-pg.ts.');
+  }
+  return startEngine(await sqliteFactory(target.url), 'sqlite', redactUrl(databaseUrl), datamodel);
+}
 
+async function startEngine(
+  inner: SqlMigrationAwareDriverAdapterFactory,
+  provider: MigrationProvider,
+  label: string,
+  datamodel?: { path: string; content: string },
+): Promise<EngineConnection> {
   const mod = await loadSchemaEngineModule();
-  const inner = await sqliteFactory(target.url);
   const opened: SqlDriverAdapter[] = [];
   const tracking: SqlMigrationAwareDriverAdapterFactory = {
     provider: inner.provider,
@@ -179,12 +232,12 @@ export async function openSchemaEngine(databaseUrl: string, datamodel?: { path: 
     );
   } catch (cause) {
     await Promise.allSettled(opened.map((a) => a.dispose()));
-    throw engineError(`Could not start the migrations engine on ${redactUrl(databaseUrl)}`, cause);
+    throw engineError(`Could not start the migrations engine on ${label}`, cause);
   }
   let closed = false;
   return {
     engine,
-    provider: 'sqlite',
+    provider,
     async close() {
       if (closed) return;
       closed = true;

@@ -1,8 +1,9 @@
-// Timeline queries on a temp SQLite database with a crafted history.
+// Timeline queries on a temp database (SQLite or PostgreSQL) with a crafted history.
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testDatabaseUrl } from '../../tests/support/database';
 import { openDb, type Db } from './client';
 import { listTimelineRepositories, loadTimeline } from './timeline';
 import { bucketEvents, deriveTagEvents, parseTimelineQuery, timelineQuery } from '../audit/timeline';
@@ -18,7 +19,7 @@ const KEY = 'cd'.repeat(32);
 const ids: Record<string, string> = {};
 
 beforeAll(async () => {
-  db = await openDb(`file:${path.join(tmp, 'timeline.db')}`);
+  db = await openDb(await testDatabaseUrl(path.join(tmp, 'timeline.db')));
   h = new HistoryWriter(db);
   // acme/app: v1 at 0, v2 at 10 (tag 1.0 then "latest" moving v1 -> v2), run on each.
   const v1 = await h.image(REG, 'acme/app', 'v1', 0);

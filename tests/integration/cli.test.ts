@@ -6,6 +6,7 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testDatabaseUrl } from '../support/database';
 import { EXPECTED_IDENTITY, EXPECTED_ISSUER } from '../../sandbox/world';
 import { PROJECT_ROOT } from '../support/fixtures';
 import { startTestWorld, type TestWorld } from '../support/world';
@@ -57,7 +58,7 @@ const sandbox = () => ['--trusted-root', t.world.trustedRootPath, '--allow-http-
 beforeAll(async () => {
   t = await startTestWorld();
   // A fresh, empty database: the CLI must migrate it on first use.
-  dbUrl = `file:${path.join(t.dir, 'fresh', 'cli.db')}`;
+  dbUrl = await testDatabaseUrl(path.join(t.dir, 'fresh', 'cli.db'));
 });
 
 afterAll(async () => {

@@ -1,5 +1,6 @@
 // Storage: offline migrations (WASM schema engine) on fresh SQLite files, and the
-// append-only history kept by lib/db/runs.ts. Needs `npm run db:generate` first.
+// append-only history kept by lib/db/runs.ts (on SQLite, and on PostgreSQL in the
+// PostgreSQL pass; PostgreSQL migrations: tests/postgres/). Needs `npm run db:generate` first.
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -7,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createClient } from '@libsql/client';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { testDatabaseUrl, usingPostgres } from '../support/database';
 import { SigscopeError } from '../../lib/errors';
 import { closeDb, getDb, openDb, type Db } from '../../lib/db/client';
 import { migrateDatabase } from '../../lib/db/migrate';
@@ -63,7 +65,8 @@ const checks = [
   { name: 'tlog', passed: true, detail: 'Rekor entry 42' },
 ];
 
-describe('migrateDatabase', () => {
+// SQLite migrations (the PostgreSQL ones: tests/postgres/migrate.test.ts).
+describe.skipIf(usingPostgres())('migrateDatabase', () => {
   it('has a committed init migration', () => {
     expect(committed.length).toBeGreaterThanOrEqual(1);
     expect(committed[0]).toMatch(/^\d{14}_init$/);
@@ -152,7 +155,7 @@ describe('migrateDatabase', () => {
 
   it('refuses an empty or missing migrations folder and unsupported URLs', async () => {
     await expect(migrateDatabase(fileUrl('none.db'), { migrationsDir: path.join(tmp, 'does-not-exist') })).rejects.toThrow(/No migrations found/);
-    await expect(migrateDatabase('postgresql://u@127.0.0.1:1/db')).rejects.toThrow(/PostgreSQL support arrives with the team-path issue/);
+    await expect(migrateDatabase('postgresql://u@127.0.0.1:1/db')).rejects.toThrow(/Cannot connect to postgresql:\/\/u@127\.0\.0\.1:1\/db/);
     await expect(migrateDatabase('mysql://x')).rejects.toThrow(/not supported/);
   });
 });
@@ -166,26 +169,34 @@ describe('getDb', () => {
   });
 
   it('returns one migrated client per DATABASE_URL', async () => {
-    process.env.DATABASE_URL = fileUrl('getdb/app.db');
+    process.env.DATABASE_URL = await testDatabaseUrl(path.join(tmp, 'getdb', 'app.db'));
     const [a, b] = await Promise.all([getDb(), getDb()]);
     expect(a).toBe(b);
     expect(await getDb()).toBe(a);
     expect(await a.verificationRun.count()).toBe(0);
+    if (usingPostgres()) return;
     const mode = await a.$queryRawUnsafe<Array<{ journal_mode: string }>>('PRAGMA journal_mode');
     expect(mode[0]?.journal_mode).toBe('wal');
   });
 
-  it('refuses PostgreSQL clearly for now', async () => {
-    process.env.DATABASE_URL = 'postgres://u@127.0.0.1:1/db';
-    await expect(getDb()).rejects.toThrow(/PostgreSQL support arrives with the team-path issue/);
+  it('reports an unreachable PostgreSQL server clearly', async () => {
+    process.env.DATABASE_URL = 'postgres://u:secret@127.0.0.1:1/db';
+    const error = await getDb().then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(SigscopeError);
+    expect((error as Error).message).toMatch(/Cannot connect to postgres:\/\/u:\*\*\*@127\.0\.0\.1:1\/db: .*ECONNREFUSED/);
+    expect((error as Error).message).not.toContain('secret');
   });
 });
 
 describe('runs', () => {
   let db: Db;
-  const url = fileUrl('runs.db');
+  let url: string;
 
   beforeAll(async () => {
+    url = await testDatabaseUrl(path.join(tmp, 'runs.db'));
     db = await openDb(url);
   });
   afterAll(async () => {
@@ -445,7 +456,7 @@ describe('runs', () => {
 
   it('reports a corrupt JSON column clearly instead of crashing', async () => {
     const run = await createRun(db, runInput);
-    await db.$executeRawUnsafe('UPDATE "VerificationRun" SET "summary" = ? WHERE "id" = ?', '{not json', run.id);
+    await db.$executeRaw`UPDATE "VerificationRun" SET "summary" = ${'{not json'} WHERE "id" = ${run.id}`;
     const error = await getRun(db, run.id).then(
       () => null,
       (e: unknown) => e,
@@ -454,7 +465,7 @@ describe('runs', () => {
     expect((error as SigscopeError).code).toBe('DATABASE');
     expect((error as Error).message).toContain(`VerificationRun ${run.id} column "summary" is not valid JSON`);
 
-    await db.$executeRawUnsafe('UPDATE "VerificationRun" SET "summary" = ? WHERE "id" = ?', '[1,2]', run.id);
+    await db.$executeRaw`UPDATE "VerificationRun" SET "summary" = ${'[1,2]'} WHERE "id" = ${run.id}`;
     await expect(getRun(db, run.id)).rejects.toThrow(/column "summary" does not have the expected shape/);
   });
 

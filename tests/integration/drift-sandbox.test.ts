@@ -5,6 +5,7 @@
  */
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testDatabaseUrl } from '../support/database';
 import { openDb, type Db } from '../../lib/db/client';
 import { getFinding, listFindings } from '../../lib/db/findings';
 import { loadTimeline } from '../../lib/db/timeline';
@@ -18,7 +19,7 @@ let db: Db;
 
 beforeAll(async () => {
   t = await startTestWorld();
-  db = await openDb(`file:${path.join(t.dir, 'drift.db')}`);
+  db = await openDb(await testDatabaseUrl(path.join(t.dir, 'drift.db')));
   const drifting = t.scenarios.filter((s) => s.name === DRIFTING);
   const outcomes = await seedRuns(t.world, drifting, { trustRoot: t.world.trustedRootPath, db, source: 'cli' });
   // The closing "offline registry" run of seedRuns is an error; the history runs are not.

@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testDatabaseUrl } from '../support/database';
 import { openDb } from '../../lib/db/client';
 import { createRun, finishRun, upsertCertificate, upsertImage, upsertSignature } from '../../lib/db/runs';
 import { PROJECT_ROOT } from '../support/fixtures';
@@ -19,7 +20,7 @@ const BRANCH = 'https://github.com/acme/app/.github/workflows/release.yml@refs/h
 const KEY_FP = 'ef'.repeat(32);
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'sigscope-identities-cli-'));
-const dbUrl = `file:${path.join(tmp, 'cli.db')}`;
+let dbUrl: string;
 
 interface Json {
   identities: Array<{
@@ -39,9 +40,9 @@ interface Json {
   truncated: boolean;
 }
 
-async function cli(args: string[], url = dbUrl): Promise<{ code: number; stdout: string; stderr: string }> {
+async function cli(args: string[], url?: string): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(path.join(PROJECT_ROOT, 'bin/sigscope'), args, { env: { ...process.env, NODE_OPTIONS: '', DATABASE_URL: url } });
+    const { stdout, stderr } = await run(path.join(PROJECT_ROOT, 'bin/sigscope'), args, { env: { ...process.env, NODE_OPTIONS: '', DATABASE_URL: url ?? dbUrl } });
     return { code: 0, stdout, stderr };
   } catch (e) {
     const err = e as { code: number; stdout: string; stderr: string };
@@ -50,6 +51,7 @@ async function cli(args: string[], url = dbUrl): Promise<{ code: number; stdout:
 }
 
 beforeAll(async () => {
+  dbUrl = await testDatabaseUrl(path.join(tmp, 'cli.db'));
   const db = await openDb(dbUrl);
   try {
     const mk = (repository: string, c: string) =>
@@ -146,7 +148,7 @@ describe('bin/sigscope identities', () => {
   });
 
   it('says so on an empty (fresh) database', async () => {
-    const r = await cli(['identities'], `file:${path.join(tmp, 'empty', 'fresh.db')}`);
+    const r = await cli(['identities'], await testDatabaseUrl(path.join(tmp, 'empty', 'fresh.db')));
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toBe('No identities found.\n');
   });

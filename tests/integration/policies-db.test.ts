@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testDatabaseUrl } from '../support/database';
 import { openDb, type Db } from '../../lib/db/client';
 import { getPolicy, getPolicyVersion, latestEvidence, latestPolicyVersion, listPolicies, listPolicyRuns, savePolicy } from '../../lib/db/policies';
 import { createRun, finishRun, upsertCertificate, upsertImage, upsertSignature } from '../../lib/db/runs';
@@ -36,7 +37,7 @@ spec:
 ${extra}`;
 
 beforeAll(async () => {
-  db = await openDb(`file:${path.join(tmp, 'p.db')}`);
+  db = await openDb(await testDatabaseUrl(path.join(tmp, 'p.db')));
 });
 afterAll(async () => {
   await db?.$disconnect();

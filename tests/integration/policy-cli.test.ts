@@ -7,6 +7,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testDatabaseUrl } from '../support/database';
 import { EXPECTED_IDENTITY, EXPECTED_ISSUER, ORG_REPO } from '../../sandbox/world';
 import { signKeyless, simpleSigningPayload } from '../../sandbox/cosign-sign';
 import { buildImage } from '../../sandbox/oci-images';
@@ -82,7 +83,7 @@ spec:
 
 beforeAll(async () => {
   t = await startTestWorld();
-  dbUrl = `file:${path.join(t.dir, 'policy-cli.db')}`;
+  dbUrl = await testDatabaseUrl(path.join(t.dir, 'policy-cli.db'));
   // An image signed by the release workflow on a tag, for the ref glob.
   const repo = { registry: t.world.registry.host, repository: 'demo/tagged-release' };
   const digest = await pushImage(t.world.client, repo, '1.0', buildImage({ files: { 'hello.txt': 'tagged\n' } }));
