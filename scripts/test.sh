@@ -26,6 +26,7 @@ pg_tests=(
   tests/integration/identities-cli.test.ts
   tests/integration/drift-sandbox.test.ts
   tests/integration/cli.test.ts
+  tests/integration/scan.test.ts
 )
 SIGSCOPE_TEST_DATABASE=postgresql npx vitest run "${pg_tests[@]}" --reporter=default --reporter=json --outputFile.json=reports/vitest-postgres.json
 echo "== build";     npx next build > reports/next-build.log 2>&1 || { cat reports/next-build.log; exit 1; }

@@ -505,6 +505,21 @@ export function lastTagDigest(db: Db, registry: string, repository: string, tag:
   });
 }
 
+/**
+ * A previous holder of an item died after starting its run. If that run finished, its
+ * verdict stands and is adopted (verifying again would record the image twice); if not,
+ * the run is closed as abandoned and the caller verifies anew.
+ */
+export async function adoptOrCloseRun(db: Db, runId: string): Promise<ItemResult | null> {
+  const run = await dbCall('Reading an interrupted run', () => db.verificationRun.findUnique({ where: { id: runId }, select: { finishedAt: true, status: true, errorCode: true, errorMessage: true, image: { select: { digest: true } } } }));
+  if (run?.finishedAt) {
+    const error = run.status === 'error';
+    return { state: error ? 'error' : 'done', outcome: run.status, runId, digest: run.image?.digest ?? null, errorCode: run.errorCode, errorMessage: run.errorMessage };
+  }
+  await closeAbandonedRun(db, runId, 'the worker verifying this image stopped mid-item (lease expired); the item was retried');
+  return null;
+}
+
 /** Closes a run left 'running' by a worker that died mid-item (history keeps it, marked). */
 export function closeAbandonedRun(db: Db, runId: string, note: string): Promise<void> {
   return dbCall('Closing an abandoned run', async () => {

@@ -8,12 +8,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDb, type Db } from '../../lib/db/client';
-import { createRun } from '../../lib/db';
+import { createRun, finishRun } from '../../lib/db';
 import { attachRun, claimItems, getScanJob, listScanItems, repositorySummaries, scanProgress, transitionScan, requeueCancelledItems } from '../../lib/db/scans';
 import { createScanJob } from '../../lib/audit/scan/create';
 import { runScan } from '../../lib/audit/scan/runner';
 import { corpusPolicy, generateCorpus, type CorpusImage } from '../../sandbox/corpus';
 import { retag, startSandboxWorld, type SandboxWorld } from '../../sandbox/world';
+import { testDatabaseUrl } from '../support/database';
 
 let world: SandboxWorld;
 let db: Db;
@@ -24,7 +25,7 @@ beforeAll(async () => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'sigscope-scan-'));
   world = await startSandboxWorld({ dataDir: path.join(dir, 'sandbox') });
   corpus = await generateCorpus(world, { prefix: 'org', repos: 4, tags: 5, indexEvery: 2 });
-  db = await openDb(`file:${path.join(dir, 'scan.db')}`);
+  db = await openDb(await testDatabaseUrl(path.join(dir, 'scan.db')));
 }, 120_000);
 afterAll(async () => {
   await db?.$disconnect();
@@ -169,6 +170,22 @@ describe('scanning an organization', () => {
     expect(closed.errorCode).toBe('WORKER_LOST');
     expect((await getScanJob(db, id))?.status).toBe('finished');
   }, 60_000);
+
+  it("adopts the finished run of a worker that died before recording its item (no second verification)", async () => {
+    const image = corpus.find((c) => c.repository === 'org/service-002' && c.expected === 'verified')!;
+    const { id } = await scanOf([`${world.registry.host}/${image.repository}:${image.tag}`], { full: true });
+    await transitionScan(db, id, ['queued'], 'running');
+    const [held] = await claimItems(db, id, 'dead-worker', 1, 1);
+    const run = await createRun(db, { input: 'finished-before-death', source: 'cli', policy: {}, policyHash: 'x', trustRootName: 't', trustRootHash: 't', scanId: id });
+    await attachRun(db, held!.id, 'dead-worker', run.id);
+    await finishRun(db, run.id, { status: 'unsigned', summary: { text: 'recorded by the dead worker' }, results: [] });
+    await new Promise((r) => setTimeout(r, 5));
+    const p = await runScan(db, id, { owner: 'survivor' });
+    expect(p.status).toBe('finished');
+    const [item] = (await listScanItems(db, id)).items;
+    expect(item).toMatchObject({ runId: run.id, outcome: 'unsigned', state: 'done' });
+    expect(await db.verificationRun.count({ where: { scanId: id } })).toBe(1);
+  });
 
   it('refuses bad input before storing anything', async () => {
     const count = await db.scanJob.count();

@@ -13,7 +13,7 @@
 import 'server-only';
 import PgBoss from 'pg-boss';
 import type { Db } from '../../db';
-import { claimItem, closeAbandonedRun, finishItem, finishScanIfDone, getScanJob, transitionScan } from '../../db/scans';
+import { adoptOrCloseRun, claimItem, finishItem, finishScanIfDone, getScanJob, transitionScan } from '../../db/scans';
 import { loadScanContext, type ScanContext } from './context';
 import { processItem } from './process-item';
 import { workerId } from './runner';
@@ -116,9 +116,8 @@ export async function startWorker(db: Db, boss: PgBoss, options: WorkerOptions =
     }
     heldIds.add(itemId);
     try {
-      if (claim.previousRunId) await closeAbandonedRun(db, claim.previousRunId, 'the worker verifying this image stopped mid-item (lease expired); the item was retried');
-      const ctx = await context(scanId);
-      const { result, addedItemIds } = await processItem(ctx, claim.item, owner);
+      const adopted = claim.previousRunId ? await adoptOrCloseRun(db, claim.previousRunId) : null;
+      const { result, addedItemIds } = adopted ? { result: adopted, addedItemIds: [] } : await processItem(await context(scanId), claim.item, owner);
       // Children are queued before the parent finishes: a crash in between re-runs the
       // parent, whose retry re-queues its pending children (singletonKey deduplicates).
       if (claim.item.kind !== 'image') {

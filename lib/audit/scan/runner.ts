@@ -14,7 +14,7 @@ import type { Db } from '../../db';
 import {
   cancelPendingItems,
   claimItems,
-  closeAbandonedRun,
+  adoptOrCloseRun,
   extendLeases,
   finishItem,
   finishScanIfDone,
@@ -136,10 +136,8 @@ export async function runScan(db: Db, scanId: string, options: RunScanOptions = 
 }
 
 async function runItem(ctx: ScanContext, item: ClaimedItem, owner: string): Promise<void> {
-  if (item.previousRunId) {
-    await closeAbandonedRun(ctx.db, item.previousRunId, `the worker verifying this image stopped mid-item (lease expired); the item was retried`);
-  }
-  const { result } = await processItem(ctx, item, owner);
+  const adopted = item.previousRunId ? await adoptOrCloseRun(ctx.db, item.previousRunId) : null;
+  const result = adopted ?? (await processItem(ctx, item, owner)).result;
   await finishItem(ctx.db, item.id, owner, result);
 }
 
