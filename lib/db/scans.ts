@@ -185,7 +185,8 @@ export function claimItem(db: Db, itemId: string, owner: string, leaseMs: number
     const before = await db.scanItem.findUnique({ where: { id: itemId }, select: { runId: true, state: true, leaseOwner: true } });
     if (!before) return { claimed: false, reason: 'missing' };
     const updated = await db.scanItem.updateMany({
-      where: { id: itemId, OR: [{ state: 'pending' }, { state: 'running', leaseUntil: { lt: now } }, { state: 'running', leaseOwner: owner }] },
+      // Never a live lease, not even our own: a queue may deliver a job again while we still work on it.
+      where: { id: itemId, OR: [{ state: 'pending' }, { state: 'running', leaseUntil: { lt: now } }] },
       data: { state: 'running', leaseOwner: owner, leaseUntil: new Date(now.getTime() + leaseMs), attempts: { increment: 1 }, startedAt: now },
     });
     if (updated.count !== 1) {

@@ -172,7 +172,7 @@ export function parsePublicKey(pem: string): PolicyKey {
   return { pem: trimmed, key, fingerprint: publicKeyFingerprint(key) };
 }
 
-export function compilePolicy(input: unknown): CompiledPolicy {
+function compilePolicyUncached(input: unknown): CompiledPolicy {
   const parsed = PolicySchema.safeParse(input ?? {});
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -244,4 +244,24 @@ export function describePolicy(p: CompiledPolicy): string {
     parts.push(`requires attestation ${r.predicateType}${r.builderId ? ` from builder ${r.builderId}` : ''}${r.sourceRepository ? ` of source ${r.sourceRepository === 'image' ? "the image's repository" : r.sourceRepository}` : ''}`);
   }
   return parts.length ? parts.join('; ') : 'no signer policy (signatures are checked, the signer is not)';
+}
+
+// A scan compiles the same policy once per image; parsing its PEM keys dominated that.
+const compiled = new Map<string, CompiledPolicy>();
+const MAX_COMPILED = 64;
+
+/** Validates and compiles a policy; identical inputs share one (immutable) compiled policy. */
+export function compilePolicy(input: unknown): CompiledPolicy {
+  let key: string;
+  try {
+    key = JSON.stringify(input ?? {});
+  } catch {
+    return compilePolicyUncached(input);
+  }
+  const hit = compiled.get(key);
+  if (hit) return hit;
+  const result = compilePolicyUncached(input);
+  if (compiled.size >= MAX_COMPILED) compiled.delete(compiled.keys().next().value!);
+  compiled.set(key, result);
+  return result;
 }

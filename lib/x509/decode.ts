@@ -32,6 +32,19 @@ const PARSE_OPTIONS = { berOptions: BER_LIMITS };
  */
 export function decodeCertificate(input: string | Uint8Array): DecodedCertificate {
   const der = toDer(input);
+  // Verifying and storing one signature decodes its certificate three times; ASN.1 parsing is slow.
+  const key = Buffer.from(der).toString('base64');
+  const hit = recentlyDecoded.get(key);
+  if (hit) return structuredClone(hit);
+  const decoded = decodeCertificateDer(der);
+  if (recentlyDecoded.size >= 64) recentlyDecoded.delete(recentlyDecoded.keys().next().value!);
+  recentlyDecoded.set(key, decoded);
+  return structuredClone(decoded);
+}
+
+const recentlyDecoded = new Map<string, DecodedCertificate>();
+
+function decodeCertificateDer(der: Uint8Array<ArrayBuffer>): DecodedCertificate {
   try {
     return decodeDer(der);
   } catch (e) {

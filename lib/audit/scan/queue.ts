@@ -108,6 +108,8 @@ export async function startWorker(db: Db, boss: PgBoss, options: WorkerOptions =
     const { scanId, itemId } = job.data;
     const scan = await getScanJob(db, scanId);
     if (!scan || scan.status === 'cancelled' || scan.status === 'finished' || scan.status === 'failed') return;
+    // pg-boss redelivers a job whose batch outlived its expiry, possibly to us: we are on it already.
+    if (heldIds.has(itemId)) return;
     const claim = await claimItem(db, itemId, owner, leaseMs);
     if (!claim.claimed) {
       // Held by a live worker: retry later (if that worker dies, its lease expires).
