@@ -13,6 +13,7 @@ start=$(date +%s)
 bash scripts/setup.sh
 echo "== lint";      npm run --silent lint
 echo "== typecheck"; npm run --silent typecheck
+echo "== migrations cover the schema (SQLite and PostgreSQL)"; npm run --silent db:migration -- --check
 echo "== unit and integration tests (vitest)"
 npx vitest run --reporter=default --reporter=json --outputFile.json=reports/vitest.json
 echo "== storage tests on PostgreSQL (vitest, SIGSCOPE_TEST_DATABASE=postgresql)"

@@ -4,3 +4,4 @@ export * from './runs';
 export * from './types';
 export { migrateDatabase, type MigrateOptions, type MigrateResult } from './migrate';
 export * from './identities';
+export { providerOf, type Provider } from './dialect';
