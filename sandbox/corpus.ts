@@ -57,6 +57,18 @@ function claims(workflowRef: string) {
   return { repository: CORPUS_ORG_REPO, workflowRef, ref: workflowRef.split('@')[1] ?? 'refs/heads/main', sha: 'c'.repeat(40) };
 }
 
+/** The local signing servers are real sockets: retry a request the machine's load broke. */
+async function withRetry<T>(fn: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn();
+    } catch (e) {
+      if (attempt >= 3) throw e;
+      await new Promise((r) => setTimeout(r, 200 * attempt));
+    }
+  }
+}
+
 async function pool<T>(items: T[], n: number, fn: (t: T) => Promise<void>): Promise<void> {
   let next = 0;
   await Promise.all(
@@ -86,10 +98,10 @@ export async function generateCorpus(world: SandboxWorld, opts: CorpusOptions): 
       : await pushImage(world.client, job.repo, job.tag, buildImage({ files: { 'release.txt': `${job.repo.repository}:${job.tag}\n` } }));
     const dockerRef = `${job.repo.registry}/${job.repo.repository}`;
     const payload = simpleSigningPayload(dockerRef, digest);
-    if (signing === 'keyless') await pushCosignSignatures(world.client, job.repo, digest, [await signKeyless(payload, world.sigstore, claims(CORPUS_WORKFLOW))]);
-    else if (signing === 'key') await pushCosignSignatures(world.client, job.repo, digest, [await signWithKey(payload, privateKey, { rekor: world.sigstore })]);
+    if (signing === 'keyless') await pushCosignSignatures(world.client, job.repo, digest, [await withRetry(() => signKeyless(payload, world.sigstore, claims(CORPUS_WORKFLOW)))]);
+    else if (signing === 'key') await pushCosignSignatures(world.client, job.repo, digest, [await withRetry(() => signWithKey(payload, privateKey, { rekor: world.sigstore }))]);
     else if (signing === 'wrong-branch') {
-      await pushCosignSignatures(world.client, job.repo, digest, [await signKeyless(payload, world.sigstore, claims('.github/workflows/release.yml@refs/heads/feature-x'))]);
+      await pushCosignSignatures(world.client, job.repo, digest, [await withRetry(() => signKeyless(payload, world.sigstore, claims('.github/workflows/release.yml@refs/heads/feature-x')))]);
     }
     out.push({
       repository: job.repo.repository,

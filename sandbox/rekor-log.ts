@@ -517,6 +517,9 @@ export interface RekorLogServer {
 /** Serves a RekorLog on 127.0.0.1 (port 0 = any). */
 export async function startRekorLogServer(opts: Omit<RekorLogOptions, 'baseUrl'> & { port?: number } = {}): Promise<RekorLogServer> {
   const server = createServer();
+  // Clients (make-fetch-happen) reuse idle sockets; a server closing them first (Node's 5 s
+  // default) makes the next request fail with ECONNRESET under load.
+  server.keepAliveTimeout = 120_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port ?? 0, '127.0.0.1', () => resolve());

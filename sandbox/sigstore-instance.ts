@@ -119,6 +119,9 @@ export async function startSigstoreInstance(opts: SigstoreInstanceOptions = {}):
   };
 
   const server = createServer();
+  // Clients (make-fetch-happen) reuse idle sockets; a server closing them first (Node's 5 s
+  // default) makes the next request fail with ECONNRESET under load.
+  server.keepAliveTimeout = 120_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port ?? 0, '127.0.0.1', () => resolve());
