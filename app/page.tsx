@@ -3,6 +3,7 @@ import { OpenFindings, OpenFindingsLoading } from '@/components/open-findings';
 import { RecentRuns } from '@/components/recent-runs';
 import { VerifyForm } from '@/components/verify-form';
 import { getDb, listRuns } from '@/lib/db';
+import { resumeOnce } from '@/lib/audit/scan/service';
 import { trustRootChoices } from '@/lib/settings';
 import { readDemoExamples } from '@/lib/demo-examples';
 
@@ -10,7 +11,9 @@ export const dynamic = 'force-dynamic';
 
 export default async function HomePage() {
   const roots = trustRootChoices().map((r) => r.name);
-  const { runs } = await listRuns(await getDb(), { limit: 8 });
+  const db = await getDb();
+  await resumeOnce(db); // scans a restart interrupted carry on from where they stopped
+  const { runs } = await listRuns(db, { limit: 8 });
   const initial = runs.map((r) => ({
     id: r.id,
     createdAt: r.createdAt.toISOString(),
