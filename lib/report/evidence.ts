@@ -20,7 +20,9 @@
  * payload digest (cosign signatures), the image digest (message-signature bundles) or the
  * stored statement (attestations, when it is byte-identical to what was signed); and that
  * every row reported verified has such a re-checked signature. Rekor inclusion itself is
- * listed (log index, time), not re-proved: nothing of the proof was stored.
+ * listed (log index, time), not re-proved: nothing of the proof was stored. Key signers' public
+ * keys are included when a stored policy holds them; ad hoc runs keep only the fingerprint, so
+ * the auditor passes the key (`--key`).
  */
 import { createHash, createPublicKey, verify as cryptoVerify, X509Certificate, type KeyObject } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
@@ -267,14 +269,30 @@ function checkSignature(s: EvidenceSignature, key: KeyObject, image: ImageEviden
       return false;
     }
   };
-  if (s.kind === 'attestation') {
-    const statement = s.statement ? files(`${dir}/${s.statement}`) : undefined;
-    if (!statement) throw new Error('the signed statement was not stored (too large), so its signature cannot be re-checked');
-    const pae = dsse.preAuthEncoding('application/vnd.in-toto+json', statement);
+  const statement = s.statement ? files(`${dir}/${s.statement}`) : undefined;
+  if (statement) {
+    // A DSSE envelope (attestation, or a cosign v3 bundle signing an in-toto statement): PAE over the statement.
     const alg = key.asymmetricKeyType === 'ed25519' ? null : 'sha256';
-    if (cryptoVerify(alg, pae, key, sig)) return 'attestation signature verifies over the stored statement';
-    throw new Error('the stored statement is not byte-identical to the signed payload (it was re-serialised when stored), so its signature cannot be re-checked offline');
+    // Sigscope stores the statement as it parsed it (plus a `statementVersion` field it adds); the
+    // signed bytes are the statement without it, when the signer wrote compact JSON in this order.
+    const candidates = [statement, withoutStatementVersion(statement)].filter((c): c is Buffer => c !== null);
+    const signed = candidates.find((c) => cryptoVerify(alg, dsse.preAuthEncoding('application/vnd.in-toto+json', c), key, sig));
+    if (!signed) {
+      throw new Error('the stored statement is not byte-identical to the signed payload (it was re-serialised when stored), so its signature cannot be re-checked offline');
+    }
+    let subjects: string[] = [];
+    try {
+      const parsed = JSON.parse(statement.toString('utf8')) as { subject?: Array<{ digest?: { sha256?: string } }> };
+      subjects = (parsed.subject ?? []).map((x) => `sha256:${x.digest?.sha256 ?? ''}`);
+    } catch {
+      throw new Error('the stored statement is not JSON');
+    }
+    const own = [image.row.digest, ...image.platformDigests].filter((d): d is string => d !== null);
+    const bound = subjects.find((d) => own.includes(d));
+    if (!bound) throw new Error(`the signature verifies but its statement names ${subjects.join(', ') || 'no subject'}, not this image`);
+    return `DSSE signature verifies over the stored statement, whose subject is ${bound.slice(0, 19)}…`;
   }
+  if (s.kind === 'attestation') throw new Error('the signed statement was not stored (too large), so its signature cannot be re-checked');
   const candidates = s.kind === 'bundle' ? [image.row.digest, ...image.platformDigests, s.payloadDigest] : [s.payloadDigest];
   for (const d of candidates) {
     const hex = d && /^sha256:([a-f0-9]{64})$/.exec(d)?.[1];
@@ -283,13 +301,28 @@ function checkSignature(s: EvidenceSignature, key: KeyObject, image: ImageEviden
   throw new Error(`the signature does not verify over ${candidates.filter(Boolean).join(' or ')}`);
 }
 
+function withoutStatementVersion(statement: Buffer): Buffer | null {
+  try {
+    const { statementVersion: _v, ...rest } = JSON.parse(statement.toString('utf8')) as Record<string, unknown>;
+    return Buffer.from(JSON.stringify(rest), 'utf8');
+  } catch {
+    return null;
+  }
+}
+
 function shortDigest(d: string | null): string {
   return d ? `${d.slice(0, 19)}…` : '(unresolved)';
 }
 
 /** Re-checks an archive's files offline. Never reaches the network or the database. */
-export function verifyEvidence(files: Map<string, Buffer>): EvidenceVerification {
+export function verifyEvidence(files: Map<string, Buffer>, options: { keys?: Array<string | Buffer> } = {}): EvidenceVerification {
   const problems: string[] = [];
+  // Public keys the auditor supplies (ad hoc key runs store only the key's fingerprint).
+  const given = new Map<string, KeyObject>();
+  for (const pem of options.keys ?? []) {
+    const k = createPublicKey(pem);
+    given.set(sha256hex(k.export({ format: 'der', type: 'spki' })), k);
+  }
   const sums = files.get('SHA256SUMS');
   if (!sums) problems.push('SHA256SUMS is missing');
   else {
@@ -369,10 +402,15 @@ export function verifyEvidence(files: Map<string, Buffer>): EvidenceVerification
           if (cas.length === 0) throw new Error(`the trusted root ${ev.trustRoot.name} is not in the archive`);
           chain = checkChain(cert, cas, at);
           key = cert.publicKey;
+        } else if (s.publicKeyFingerprint && given.has(s.publicKeyFingerprint)) {
+          key = given.get(s.publicKeyFingerprint)!;
         } else if (s.publicKey) {
           const pem = files.get(s.publicKey);
           if (!pem) throw new Error(`${s.publicKey} is missing`);
           key = createPublicKey(pem);
+          if (sha256hex(key.export({ format: 'der', type: 'spki' })) !== s.publicKeyFingerprint) throw new Error(`${s.publicKey} is not the key sha256:${s.publicKeyFingerprint}`);
+        } else if (s.publicKeyFingerprint) {
+          throw new Error(`signed with key sha256:${s.publicKeyFingerprint}, which the run did not store: give it with --key FILE`);
         } else {
           throw new Error('neither certificate nor public key was stored for this signer');
         }

@@ -269,7 +269,7 @@ export interface LoadedRow {
   signatures: RowSignature[];
   /** Platform manifest digests of the image (an index), for the evidence check. */
   platformDigests: string[];
-  /** The run's policy (JSON text): public keys of key signers live there. */
+  /** The run's policy (JSON text), with its stored policy version's when it has one: public keys of key signers live there. */
   runPolicy: string;
 }
 
@@ -421,10 +421,15 @@ export async function* loadRows(db: Db, selection: Pick<Selection, 'runs'>, page
       },
     });
     const byId = new Map(rows.map((r) => [r.id, r]));
+    // Stored policies hold key signers' public keys (ad hoc runs keep only fingerprints).
+    const versionIds = [...new Set(rows.map((r) => r.policyVersionId).filter((v): v is string => v !== null))];
+    const versions = versionIds.length ? new Map((await db.policyVersion.findMany({ where: { id: { in: versionIds } }, select: { id: true, parsed: true } })).map((v) => [v.id, v.parsed])) : new Map<string, string>();
     for (const sel of page) {
       const run = byId.get(sel.runId);
       if (!run) throw new SigscopeError('DATABASE', `Run ${sel.runId} disappeared while the report was being written.`);
-      yield toLoadedRow(sel, run);
+      const loaded = toLoadedRow(sel, run);
+      const parsed = run.policyVersionId ? versions.get(run.policyVersionId) : undefined;
+      yield parsed ? { ...loaded, runPolicy: `[${run.policy},${parsed}]` } : loaded;
     }
   }
 }

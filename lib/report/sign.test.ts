@@ -34,7 +34,7 @@ describe('signed summary (DSSE)', () => {
       expect((ok.statement?.predicate as { verificationResult: string }).verificationResult).toBe('PASSED');
 
       const changed = Buffer.from(report);
-      changed[5] ^= 1;
+      changed[5] = changed[5]! ^ 1;
       const bad = verifyReportEnvelope(changed, JSON.stringify(env), pub);
       expect(bad.ok).toBe(false);
       expect(bad.checks.at(-1)?.name).toBe('subject');
