@@ -102,7 +102,7 @@ export function ReportForm(props: { policies: string[]; initial: { kind: ScopeKi
   const done = generate.data?.report;
   return (
     <form onSubmit={submit} className="space-y-5 rounded-lg border border-slate-200 bg-white p-6 shadow-sm" aria-label="Generate a report">
-      <div className="grid gap-4 md:grid-cols-[12rem_1fr]">
+      <div className="grid gap-4 md:grid-cols-[15rem_1fr]">
         <div>
           <label htmlFor="scope-kind" className={label}>
             Scope
@@ -123,14 +123,14 @@ export function ReportForm(props: { policies: string[]; initial: { kind: ScopeKi
         </div>
       </div>
       {kind === 'identity' && (
-        <div className="md:ml-[13rem]">
+        <div className="md:ml-[16rem]">
           <label htmlFor="scope-issuer" className={label}>
             OIDC issuer <span className="font-normal text-slate-500">(for a certificate subject)</span>
           </label>
           <input id="scope-issuer" className={`${input} font-mono`} value={issuer} onChange={(e) => setIssuer(e.target.value)} placeholder="https://token.actions.githubusercontent.com" spellCheck={false} autoComplete="off" />
         </div>
       )}
-      <div className="grid gap-4 md:grid-cols-[12rem_1fr]">
+      <div className="grid gap-4 md:grid-cols-[15rem_1fr]">
         <div>
           <label htmlFor="report-policy" className={label}>
             Policy

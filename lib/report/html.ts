@@ -36,7 +36,7 @@ export function coverageSvg(summary: ReportHeader['summary']): string {
     ['unsigned', summary.unsigned],
     ['error', summary.errors],
   ];
-  const width = 600;
+  const width = 720;
   let x = 0;
   const bars = summary.total === 0
     ? `<rect x="0" y="0" width="${width}" height="28" fill="#e2e8f0"/>`
@@ -52,8 +52,10 @@ export function coverageSvg(summary: ReportHeader['summary']): string {
   let lx = 0;
   const legend = parts
     .map(([k, n]) => {
-      const item = `<rect x="${lx}" y="40" width="10" height="10" fill="${COLORS[k]}"/><text x="${lx + 14}" y="49" font-size="10" fill="#334155">${escapeHtml(LABELS[k])} ${n}</text>`;
-      lx += 120;
+      const text = `${LABELS[k]} ${n}`;
+      const item = `<rect x="${lx}" y="40" width="10" height="10" fill="${COLORS[k]}"/><text x="${lx + 14}" y="49" font-size="10" fill="#334155">${escapeHtml(text)}</text>`;
+      // Roughly 6 px per character at 10 px: enough room for the label, then a gap.
+      lx += 14 + text.length * 6 + 18;
       return item;
     })
     .join('');
@@ -75,8 +77,8 @@ export function reportHtml(header: ReportHeader, rows: ReportRow[], findings: Re
       (r) => `<tr>
 <td><div class="mono">${escapeHtml(r.registry)}/${escapeHtml(r.repository)}</div><div class="mono muted">${escapeHtml(r.digest ?? r.input)}</div>${r.tags.length ? `<div>${r.tags.map(escapeHtml).join(', ')}</div>` : ''}${r.platforms.length ? `<div class="muted">${r.platforms.map(escapeHtml).join(', ')}</div>` : ''}</td>
 <td><span class="badge" style="background:${COLORS[r.verdict] ?? '#334155'}">${escapeHtml(LABELS[r.verdict] ?? r.verdict)}</span>${r.reason ? `<div class="muted small">${escapeHtml(r.reasonCode ? `${r.reasonCode}: ` : '')}${escapeHtml(r.reason.slice(0, 300))}</div>` : ''}</td>
-<td class="small">${signerCell(r)}${r.github?.ref ? `<div class="muted">${escapeHtml(r.github.ref)}${r.github.trigger ? ` · ${escapeHtml(r.github.trigger)}` : ''}</div>` : ''}</td>
-<td class="small mono">${r.rekor ? `#${escapeHtml(r.rekor.logIndex)}<div class="muted">${escapeHtml(r.rekor.integratedTime ?? '')}</div>` : '—'}</td>
+<td class="small" style="word-break: break-all">${signerCell(r)}${r.github?.ref ? `<div class="muted">${escapeHtml(r.github.ref)}${r.github.trigger ? ` · ${escapeHtml(r.github.trigger)}` : ''}</div>` : ''}</td>
+<td class="small">${r.rekor ? `#${escapeHtml(r.rekor.logIndex)}<div class="muted">${escapeHtml((r.rekor.integratedTime ?? '').replace('T', ' ').replace(/\.\d+Z$/, 'Z'))}</div>` : '—'}</td>
 <td class="small">${r.attestations.length ? r.attestations.map((a) => escapeHtml(a.replace(/^https?:\/\//, ''))).join('<br>') : '—'}</td>
 </tr>`,
     )
@@ -99,7 +101,7 @@ h1 { font-size: 18px; margin: 0 0 2px; } h2 { font-size: 13px; margin: 18px 0 6p
 .counts { display: flex; gap: 10px; margin: 8px 0 4px; }
 .count { border: 1px solid #e2e8f0; border-radius: 6px; padding: 6px 10px; min-width: 70px; }
 .count b { display: block; font-size: 16px; }
-table { width: 100%; border-collapse: collapse; } th, td { text-align: left; vertical-align: top; padding: 4px 6px; border-bottom: 1px solid #e2e8f0; }
+table { width: 100%; border-collapse: collapse; } table.fixed { table-layout: fixed; } th, td { text-align: left; vertical-align: top; padding: 4px 6px; border-bottom: 1px solid #e2e8f0; overflow-wrap: anywhere; }
 th { font-size: 9px; text-transform: uppercase; letter-spacing: .04em; color: #475569; background: #f8fafc; }
 thead { display: table-header-group; } tr { page-break-inside: avoid; }
 .badge { color: #fff; border-radius: 9px; padding: 1px 7px; font-size: 9px; white-space: nowrap; }
@@ -119,7 +121,7 @@ thead { display: table-header-group; } tr { page-break-inside: avoid; }
 ${coverageSvg(s)}
 <h2>Images (${totalRows})</h2>
 ${totalRows > rows.length ? `<p class="muted">The first ${rows.length} of ${totalRows} rows are printed; the CSV and JSON formats hold them all.</p>` : ''}
-${rows.length ? `<table><thead><tr><th>Image</th><th>Verdict</th><th>Signer</th><th>Rekor</th><th>Attestations</th></tr></thead><tbody>
+${rows.length ? `<table class="fixed"><colgroup><col style="width:31%"><col style="width:15%"><col style="width:32%"><col style="width:10%"><col style="width:12%"></colgroup><thead><tr><th>Image</th><th>Verdict</th><th>Signer</th><th>Rekor</th><th>Attestations</th></tr></thead><tbody>
 ${body}
 </tbody></table>` : '<p class="muted">No stored run falls in this scope.</p>'}
 <h2>Findings (${findings.length})</h2>

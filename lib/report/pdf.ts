@@ -4,13 +4,15 @@
  * self-contained and fonts are the system's, so nothing is fetched.
  */
 import 'server-only';
+// Static import: this module is itself loaded on demand (generate.ts), and a dynamic import of a
+// CommonJS package from a tsx-compiled module fails to resolve under `node --import tsx`.
+import { chromium } from 'playwright-core';
 import { SigscopeError } from '../errors';
 
 export const CHROMIUM_PATH = process.env.SIGSCOPE_CHROMIUM ?? '/usr/bin/chromium';
 const ARGS = ['--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-gpu', '--disable-dev-shm-usage'];
 
 export async function renderPdf(html: string): Promise<Buffer> {
-  const { chromium } = await import('playwright-core');
   let browser;
   try {
     browser = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: ARGS });
