@@ -169,25 +169,30 @@ export async function generateReport(db: Db, input: GenerateInput): Promise<Stor
   const fileName = reportFileName(input.scope, generatedAt, FORMAT_EXTENSION[input.format]);
   const attestation = key ? JSON.stringify(signStatement(summaryStatement({ name: fileName, sha256, format: input.format }, header), key)) : null;
   try {
-    const row = await db.report.create({
-      data: {
-        createdAt: generatedAt,
-        actor: input.actor ?? 'local',
-        scope: JSON.stringify(header.scope),
-        scopeLabel: header.scope.label,
-        policyName: selection.policy?.name ?? null,
-        policyVersionId: selection.policy?.versionId ?? null,
-        format: input.format,
-        fileName,
-        mediaType: FORMAT_MEDIA_TYPE[input.format],
-        sha256,
-        size,
-        content: new Uint8Array(content.buffer, content.byteOffset, content.byteLength),
-        summary: JSON.stringify({ ...header.summary, policyVersion: selection.policy?.version ?? null }),
-        attestation,
-        sigscopeVersion: header.sigscopeVersion,
-      },
-      omit: { content: true },
+    const data = {
+      createdAt: generatedAt,
+      actor: input.actor ?? 'local',
+      scope: JSON.stringify(header.scope),
+      scopeLabel: header.scope.label,
+      policyName: selection.policy?.name ?? null,
+      policyVersionId: selection.policy?.versionId ?? null,
+      format: input.format,
+      fileName,
+      mediaType: FORMAT_MEDIA_TYPE[input.format],
+      sha256,
+      size,
+      content: new Uint8Array(content.buffer, content.byteOffset, content.byteLength),
+      summary: JSON.stringify({ ...header.summary, policyVersion: selection.policy?.version ?? null }),
+      attestation,
+      sigscopeVersion: header.sigscopeVersion,
+    };
+    // The report and the auditors' log entry are written together.
+    const row = await db.$transaction(async (tx) => {
+      const created = await tx.report.create({ data, omit: { content: true } });
+      await tx.auditEvent.create({
+        data: { actor: data.actor, action: 'report', target: created.id, detail: JSON.stringify({ scope: data.scopeLabel, policy: data.policyName, format: data.format, sha256, signed: attestation !== null }) },
+      });
+      return created;
     });
     return toMeta(row);
   } catch (e) {

@@ -79,6 +79,19 @@ describe('selection', () => {
     expect((await selectRuns(db, parseScopeArg(`organization=${GEN_REGISTRY}/acmeco`))).runs).toHaveLength(1);
   });
 
+  it('covers the runs of one scan, including the inputs it could not resolve', async () => {
+    const scan = await db.scanJob.create({ data: { spec: '{}', status: 'finished', policy: '{}', policyHash: 'h', trustRootName: 'public-good', trustRootHash: 'h', source: 'cli' } });
+    await db.verificationRun.update({ where: { id: gen.images[8]!.runId }, data: { scanId: scan.id } });
+    await db.verificationRun.update({ where: { id: gen.images[9]!.runId }, data: { scanId: scan.id } });
+    await db.verificationRun.create({ data: { input: `${GEN_REGISTRY}/elsewhere/gone:1.0`, status: 'error', errorCode: 'REGISTRY_NOT_FOUND', errorMessage: 'manifest unknown', policy: '{}', policyHash: 'h', trustRootName: 'public-good', trustRootHash: 'h', source: 'cli', summary: '{}', finishedAt: new Date(), scanId: scan.id } });
+    const sel = await selectRuns(db, parseScopeArg(`scan=${scan.id}`));
+    expect(sel.runs.map((r) => r.runId).slice(0, 2).sort()).toEqual([gen.images[8]!.runId, gen.images[9]!.runId].sort());
+    expect(sel.runs[2]).toMatchObject({ digest: null, status: 'error', registry: GEN_REGISTRY, repository: 'elsewhere/gone' });
+    const rows: ReportRow[] = [];
+    for await (const r of loadRows(db, sel)) rows.push(r.row);
+    expect(rows[2]).toMatchObject({ digest: null, verdict: 'error', reasonCode: 'REGISTRY_NOT_FOUND', reason: 'manifest unknown', tags: [] });
+  });
+
   it('under a named policy keeps only runs made with that version (by id or hash)', async () => {
     const sel = await selectRuns(db, parseScopeArg(`organization=${GEN_REGISTRY}/acme`), 'release');
     expect(sel.policy).toMatchObject({ name: 'release', version: 1, hash: 'release-v1-hash' });
@@ -173,6 +186,9 @@ describe('history', () => {
     const stored = await getReportContent(db, first.id);
     expect(stored?.content.equals(await bytes(`repository=${GEN_REGISTRY}/acme/svc-1`, 'csv'))).toBe(true);
     expect(stored?.meta).toMatchObject({ actor: 'auditor', format: 'csv', scopeLabel: `${GEN_REGISTRY}/acme/svc-1`, signed: false, sha256: first.sha256 });
+    const logged = await db.auditEvent.findFirst({ where: { action: 'report', target: first.id } });
+    expect(logged).toMatchObject({ actor: 'auditor' });
+    expect(JSON.parse(logged!.detail)).toMatchObject({ format: 'csv', sha256: first.sha256, signed: false });
     const list = await listReports(db);
     expect(list.map((r) => r.id)).toEqual(expect.arrayContaining([first.id, again.id]));
     // An altered stored row is refused, never served.
