@@ -296,7 +296,7 @@ function checkSignature(s: EvidenceSignature, key: KeyObject, image: ImageEviden
   const candidates = s.kind === 'bundle' ? [image.row.digest, ...image.platformDigests, s.payloadDigest] : [s.payloadDigest];
   for (const d of candidates) {
     const hex = d && /^sha256:([a-f0-9]{64})$/.exec(d)?.[1];
-    if (hex && tryDigest(hex)) return `signature verifies over ${d}`;
+    if (hex && tryDigest(hex)) return d !== s.payloadDigest ? `signature verifies over the image manifest ${d.slice(0, 19)}…` : `signature verifies over the payload digest ${d.slice(0, 19)}… (the payload naming the image is not stored)`;
   }
   throw new Error(`the signature does not verify over ${candidates.filter(Boolean).join(' or ')}`);
 }
@@ -399,8 +399,8 @@ export function verifyEvidence(files: Map<string, Buffer>, options: { keys?: Arr
           const cert = new X509Certificate(pem);
           const at = s.rekorIntegratedTime ? new Date(s.rekorIntegratedTime) : null;
           if (at && !within(cert, at)) throw new Error(`the certificate was not valid at the Rekor time ${at.toISOString()}`);
-          if (cas.length === 0) throw new Error(`the trusted root ${ev.trustRoot.name} is not in the archive`);
-          chain = checkChain(cert, cas, at);
+          if (cas.length === 0) throw new Error(`the trusted root ${ev.trustRoot.name} is not in the archive (it was not configured where the report was made; give it with --trusted-root FILE when generating)`);
+          chain = checkChain(cert, cas, at) + (at ? '' : '; no Rekor time stored, so validity at signing time is not checked');
           key = cert.publicKey;
         } else if (s.publicKeyFingerprint && given.has(s.publicKeyFingerprint)) {
           key = given.get(s.publicKeyFingerprint)!;
