@@ -29,6 +29,7 @@ export default function RootLayout({ children }: { children: ReactNode }) {
             <Link href="/findings">Findings</Link>
             <Link href="/rekor">Rekor</Link>
             <Link href="/policies">Policies</Link>
+            <Link href="/reports">Reports</Link>
             <Link href="/settings">Settings</Link>
           </nav>
         </header>

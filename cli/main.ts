@@ -12,6 +12,7 @@ import { registerPolicy } from './policy';
 import { registerRekor } from './rekor';
 import { addPolicyFlags, policyFromFlags } from './policy-flags';
 import { registerScan } from './scan';
+import { registerReport } from './report';
 
 export const EXIT = { verified: 0, notVerified: 1, usage: 2 } as const;
 
@@ -65,6 +66,9 @@ async function main(argv: string[]): Promise<number> {
     exitCode = code;
   });
   registerScan(program, (code) => {
+    exitCode = code;
+  });
+  registerReport(program, (code) => {
     exitCode = code;
   });
 

@@ -47,6 +47,7 @@ export default async function IdentityPage({ params }: { params: Promise<{ key: 
         <h1 className="font-mono text-lg font-semibold break-all" data-testid="identity-subject">
           {ref.kind === 'keyless' ? ref.subject : `sha256:${ref.fingerprint}`}
         </h1>
+        <p className="text-xs"><Link href={`/reports?kind=identity&value=${encodeURIComponent(key)}`}>Audit report of the images it signed</Link></p>
         {ref.kind === 'key' && keyName && <p className="text-base font-medium text-slate-800" data-testid="key-name">{keyName}</p>}
         {ref.kind === 'key' && <KeyNameForm fingerprint={ref.fingerprint} current={keyName} />}
         {ref.kind === 'keyless' && (

@@ -27,7 +27,7 @@ export default async function ImagePage({ params }: { params: Promise<{ id: stri
       <header className="space-y-2">
         <h1 className="text-xl font-semibold break-all">{name}</h1>
         <p className="text-sm"><Digest value={image.digest} full /></p>
-        <p className="text-xs text-slate-500">{image.mediaType} · first seen {formatTime(image.firstSeenAt)} · <Link href={repositoryHref(image)}>repository: who signs it</Link> · <Link href={`/timeline?image=${image.id}`}>Timeline</Link></p>
+        <p className="text-xs text-slate-500">{image.mediaType} · first seen {formatTime(image.firstSeenAt)} · <Link href={repositoryHref(image)}>repository: who signs it</Link> · <Link href={`/timeline?image=${image.id}`}>Timeline</Link> · <Link href={`/reports?kind=image&value=${encodeURIComponent(`${image.registry}/${image.repository}@${image.digest}`)}`}>Audit report</Link></p>
       </header>
 
       {latest && (

@@ -58,7 +58,7 @@ export default async function RepositoryPage({ params }: { params: Params }) {
         <h1 className="text-xl font-semibold break-all">{name}</h1>
         <p className="text-sm text-slate-600">
           {images.length} image{images.length === 1 ? '' : 's'} · {identities.length} signing identit{identities.length === 1 ? 'y' : 'ies'} ·{' '}
-          <Link href={`/identities?repository=${encodeURIComponent(name)}`}>filter identities by this repository</Link>
+          <Link href={`/identities?repository=${encodeURIComponent(name)}`}>filter identities by this repository</Link> · <Link href={`/reports?kind=repository&value=${encodeURIComponent(name)}`}>audit report</Link>
         </p>
       </header>
 
