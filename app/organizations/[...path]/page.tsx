@@ -33,7 +33,8 @@ export default async function OrganizationPage({ params }: { params: Promise<{ p
         <p className="mt-1 text-sm text-slate-600">
           {o.repositories.length} repositories · {scanned.length} scanned ·{' '}
           {totals.images ? `${Math.round((totals.verified / totals.images) * 100)} % of ${totals.images} images verified in their latest scan` : 'no scan yet'} ·{' '}
-          <Link href={timelineHref({ kind: 'org', registry: registry!, org: prefix })}>timeline</Link>
+          <Link href={timelineHref({ kind: 'org', registry: registry!, org: prefix })}>timeline</Link> ·{' '}
+          <Link href={`/reports?kind=organization&value=${encodeURIComponent(`${registry}/${prefix}`)}`}>audit report</Link>
         </p>
       </div>
       <section aria-label="Coverage over time" className="rounded-lg border border-slate-200 bg-white p-4 shadow-sm">

@@ -45,6 +45,7 @@ export default async function ScanPage({ params }: { params: Promise<{ id: strin
           <div><dt className="inline text-slate-500">Trusted root: </dt><dd className="inline">{job.trustRootName}</dd></div>
           <div><dt className="inline text-slate-500">Runner: </dt><dd className="inline">{job.runner === 'queue' ? 'PostgreSQL queue (workers)' : 'in process'}</dd></div>
           <div><dt className="inline text-slate-500">Started by: </dt><dd className="inline">{job.actor} ({job.source})</dd></div>
+          <div><Link href={`/reports?kind=scan&value=${id}`}>Audit report of this scan</Link></div>
         </dl>
       </div>
       <ScanView initial={initial} />
