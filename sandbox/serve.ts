@@ -11,11 +11,13 @@ import path from 'node:path';
 import { closeDb } from '../lib/db';
 import { seedRuns } from './seed-runs';
 import { EXPECTED_IDENTITY, EXPECTED_ISSUER, seedScenarios, startSandboxWorld } from './world';
+import { allowSandboxHost } from './allow-loopback';
 
 async function main() {
   const [dataDir, flag, names] = process.argv.slice(2);
   if (!dataDir) throw new Error('usage: sandbox/serve.ts <dataDir> [--seed-runs a,b]');
   const sandboxDir = path.join(dataDir, 'sandbox');
+  allowSandboxHost(); // seeding runs reaches the loopback registry through the outbound guard
   const world = await startSandboxWorld({ dataDir: sandboxDir });
   const scenarios = await seedScenarios(world);
   const info = { registry: world.registry.host, identity: EXPECTED_IDENTITY, issuer: EXPECTED_ISSUER, publicKeyPem: world.key.publicKeyPem, trustedRootPath: world.trustedRootPath, publicKeyPath: world.key.publicKeyPath, wrongPublicKeyPath: world.wrongKey.publicKeyPath, scenarios };

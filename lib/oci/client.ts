@@ -8,6 +8,8 @@
  */
 import { z } from 'zod';
 import { SigscopeError } from '../errors';
+import { configuredOutboundPolicy } from '../net/configured';
+import type { OutboundPolicy } from '../net/outbound';
 import { RegistryAuth, type AuthTarget, type RegistryCredentials } from './auth';
 import { Digester, computeDigest, digestMismatch, parseDigest, sha256Digest, verifyDigest } from './digest';
 import { nextLinkUrl } from './link-header';
@@ -35,7 +37,14 @@ export interface RegistryClientOptions {
   maxManifestBytes?: number;
   /** Default 16 MiB. */
   maxBlobBytes?: number;
-  /** Only for unit tests of retry/auth; real code uses the global fetch. */
+  /** Total time for one request across retries and waits. Default 4 × timeoutMs. */
+  totalTimeoutMs?: number;
+  /**
+   * Which loopback/private hosts may be reached (lib/net/outbound.ts). Default: the
+   * configured policy (Settings → Allowed hosts plus SIGSCOPE_ALLOW_HOSTS).
+   */
+  outbound?: OutboundPolicy;
+  /** Only for unit tests of retry/auth: replaces the guarded fetch, and with it the outbound guard. */
   fetch?: typeof fetch;
   userAgent?: string;
 }
@@ -133,13 +142,16 @@ export class RegistryClient {
     });
     this.maxManifestBytes = positive(options.maxManifestBytes, 4 * MIB, 'maxManifestBytes');
     this.maxBlobBytes = positive(options.maxBlobBytes, 16 * MIB, 'maxBlobBytes');
+    const timeoutMs = positive(options.timeoutMs, 15_000, 'timeoutMs');
     this.transport = new Transport({
       allowHttp,
-      timeoutMs: positive(options.timeoutMs, 15_000, 'timeoutMs'),
+      timeoutMs,
       maxRetries: Math.max(0, Math.floor(options.maxRetries ?? 2)),
       retryBaseDelayMs: Math.max(0, options.retryBaseDelayMs ?? 250),
       maxRetryDelayMs: Math.max(0, options.maxRetryDelayMs ?? 5_000),
-      fetch: options.fetch ?? globalThis.fetch,
+      totalTimeoutMs: positive(options.totalTimeoutMs, 4 * timeoutMs, 'totalTimeoutMs'),
+      outbound: options.outbound ?? configuredOutboundPolicy(),
+      fetch: options.fetch,
       userAgent: options.userAgent ?? 'sigscope/0.1',
     });
     this.auth = new RegistryAuth(this.transport, options.credentials);

@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { SigscopeError } from '../errors';
-import { discard, type SentResponse, type Transport } from './transport';
+import { discard, retryAfterMs, type SentResponse, type Transport } from './transport';
 
 const errorBodySchema = z.object({
   errors: z
@@ -60,7 +60,9 @@ export async function errorFromResponse(sent: SentResponse, ctx: ErrorContext, t
     );
   }
   if (status === 429) {
-    return new SigscopeError('REGISTRY_ERROR', `${prefix} — rate limited${registrySays}; wait and retry, or configure credentials for a higher limit`, { details });
+    const wait = retryAfterMs(sent.response);
+    const when = wait === undefined ? 'wait and retry' : `it asks to wait ${Math.ceil(wait / 1000)} s (Retry-After) before retrying`;
+    return new SigscopeError('REGISTRY_ERROR', `${prefix} — rate limited${registrySays}; ${when}, or configure credentials for a higher limit`, { details: { ...details, retryAfterMs: wait } });
   }
   if (status >= 500) {
     return new SigscopeError('REGISTRY_ERROR', `${prefix} — a server-side error${registrySays}; retry later`, { details });
