@@ -231,7 +231,13 @@ export class Transport {
       }
     } catch (e) {
       if (e instanceof SigscopeError) throw e;
-      throw this.networkError(e, host, `${what}, while reading the body`, sent.signal);
+      const err = this.networkError(e, host, `${what}, while reading the body`, sent.signal);
+      if (err.code !== 'REGISTRY_UNREACHABLE') throw err;
+      // The answer started and then the connection went away: say so (it is retried like any reset).
+      throw new SigscopeError('REGISTRY_UNREACHABLE', `registry ${host} closed the connection after ${total} bytes of ${what}${Number.isFinite(declared) ? ` (of ${declared} announced)` : ''} — the answer was truncated; try again`, {
+          cause: e,
+        details: { ...err.details, truncatedAfter: total },
+      });
     }
     return Buffer.concat(chunks, total);
   }
