@@ -21,7 +21,8 @@ import { createServer, request, type IncomingMessage, type Server, type ServerRe
 import type { AddressInfo, Socket } from 'node:net';
 
 export type Fault =
-  | { kind: 'status'; status: number; headers?: Record<string, string>; body?: string }
+  /** Answer directly (any status, headers and body: also a hostile 200). */
+  | { kind: 'status'; status: number; headers?: Record<string, string>; body?: string | Buffer }
   | { kind: 'delay'; ms: number }
   | { kind: 'truncate' }
   | { kind: 'stall' }
@@ -89,7 +90,7 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
     if (fault?.kind === 'status') {
       const body = fault.body ?? JSON.stringify({ errors: [{ code: 'UNAVAILABLE', message: `injected ${fault.status}` }] });
       res.writeHead(fault.status, { 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(body)), ...fault.headers });
-      return void res.end(body);
+      return void res.end(req.method === 'HEAD' ? undefined : body);
     }
     if (fault?.kind === 'delay') return void setTimeout(() => forward(req, res, null), fault.ms);
     forward(req, res, fault);

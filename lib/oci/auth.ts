@@ -8,6 +8,7 @@
  */
 import { z } from 'zod';
 import { SigscopeError } from '../errors';
+import { parseBoundedJson } from '../net/json';
 import { parseWwwAuthenticate, type AuthChallenge } from './www-authenticate';
 import { sanitize } from './registry-errors';
 import type { Transport } from './transport';
@@ -172,7 +173,7 @@ export class RegistryAuth {
     const bytes = await this.transport.readBody(sent, TOKEN_MAX_BYTES, `token response from ${url.origin}`, url.host);
     let parsed: z.infer<typeof tokenResponseSchema>;
     try {
-      parsed = tokenResponseSchema.parse(JSON.parse(bytes.toString('utf8')));
+      parsed = tokenResponseSchema.parse(parseBoundedJson(bytes, 8));
     } catch {
       throw new SigscopeError('REGISTRY_BAD_RESPONSE', `token service ${url.origin} returned something that is not a token response (expected JSON with "token")`);
     }

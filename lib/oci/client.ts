@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { SigscopeError } from '../errors';
 import { configuredOutboundPolicy } from '../net/configured';
 import type { OutboundPolicy } from '../net/outbound';
+import { JsonLimitError, parseBoundedJson } from '../net/json';
 import { RegistryAuth, type AuthTarget, type RegistryCredentials } from './auth';
 import { Digester, computeDigest, digestMismatch, parseDigest, sha256Digest, verifyDigest } from './digest';
 import { nextLinkUrl } from './link-header';
@@ -413,9 +414,9 @@ export class RegistryClient {
       const bytes = await this.transport.readBody(sent, LIST_PAGE_MAX_BYTES, `a page of the ${what}`, endpoint.registry);
       let items: T[];
       try {
-        items = parse(JSON.parse(bytes.toString('utf8')));
+        items = parse(parseBoundedJson(bytes));
       } catch (e) {
-        const why = e instanceof z.ZodError ? z.prettifyError(e).replace(/\s*\n\s*/g, ' ').slice(0, 300) : 'not valid JSON';
+        const why = e instanceof z.ZodError ? z.prettifyError(e).replace(/\s*\n\s*/g, ' ').slice(0, 300) : e instanceof JsonLimitError ? e.message : 'not valid JSON';
         throw new SigscopeError('REGISTRY_BAD_RESPONSE', `${what}: registry ${endpoint.registry} sent a malformed page: ${why}`);
       }
       try {

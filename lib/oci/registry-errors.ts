@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { SigscopeError } from '../errors';
+import { parseBoundedJson } from '../net/json';
 import { discard, retryAfterMs, type SentResponse, type Transport } from './transport';
 
 const errorBodySchema = z.object({
@@ -73,7 +74,7 @@ export async function errorFromResponse(sent: SentResponse, ctx: ErrorContext, t
 async function readErrorCodes(sent: SentResponse, ctx: ErrorContext, transport: Transport): Promise<Array<{ code?: string; message?: string }>> {
   try {
     const bytes = await transport.readBody(sent, ERROR_BODY_MAX_BYTES, `error body of ${ctx.what}`, ctx.host);
-    const parsed = errorBodySchema.safeParse(JSON.parse(bytes.toString('utf8')));
+    const parsed = errorBodySchema.safeParse(parseBoundedJson(bytes, 8));
     if (!parsed.success) return [];
     return parsed.data.errors.slice(0, 3).map((e) => ({ code: e.code && sanitize(e.code, 40), message: e.message && sanitize(e.message, 200) }));
   } catch {

@@ -16,6 +16,7 @@ import { z } from 'zod';
 import { SigscopeError, printable } from '../errors';
 import { configuredOutboundPolicy } from '../net/configured';
 import type { OutboundPolicy } from '../net/outbound';
+import { JsonLimitError, parseBoundedJson } from '../net/json';
 
 export interface RekorHttpOptions {
   /** The log's base URL, e.g. https://rekor.sigstore.dev or http://127.0.0.1:3000. */
@@ -143,9 +144,9 @@ export class RekorHttp {
     const body = await this.request(path, { ...req, accept: 'application/json' });
     let json: unknown;
     try {
-      json = JSON.parse(body.toString('utf8'));
-    } catch {
-      throw this.badResponse(`${req.what}: the answer is not JSON`);
+      json = parseBoundedJson(body);
+    } catch (e) {
+      throw this.badResponse(e instanceof JsonLimitError ? `${req.what}: the answer is ${e.message}` : `${req.what}: the answer is not JSON`);
     }
     const parsed = schema.safeParse(json);
     if (!parsed.success) {
