@@ -162,6 +162,25 @@ describe('outbound guard in front of the registry client', () => {
   });
 });
 
+describe('total time budget across retries', () => {
+  it('stops retrying when the next wait would pass the budget, and reports the last answer', async () => {
+    const busy = await serve((_req, res) => {
+      res.writeHead(503, { 'content-type': 'application/json', 'retry-after': '1' });
+      res.end('{"errors":[{"code":"UNAVAILABLE","message":"busy"}]}');
+    });
+    try {
+      // Ten retries allowed, one second apart, but only 1.5 s in total: two attempts fit.
+      const c = new RegistryClient({ allowHttp: [busy.host], maxRetries: 10, maxRetryDelayMs: 5000, totalTimeoutMs: 1500, outbound: new OutboundPolicy({ allowHosts: [busy.host] }) });
+      const e = await failure(c.getManifest({ registry: busy.host, repository: 'app' }, '1'));
+      expect(e.code).toBe('REGISTRY_ERROR');
+      expect(e.message).toMatch(/answered 503 .* a server-side error \(registry says: UNAVAILABLE: busy\)/);
+      expect(busy.log).toHaveLength(2);
+    } finally {
+      await busy.close();
+    }
+  });
+});
+
 describe('outbound guard in front of the Rekor clients', () => {
   let log: Peer;
   beforeAll(async () => {
