@@ -20,5 +20,8 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // The sandbox registry, Sigstore instance and test servers listen on loopback, which the
+    // outbound guard (lib/net/outbound.ts) refuses unless allowed: tests allow it explicitly.
+    env: { SIGSCOPE_ALLOW_HOSTS: '127.0.0.1,localhost' },
   },
 });

@@ -43,6 +43,8 @@ export default async function globalSetup() {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'sigscope-e2e-'));
   process.env.SIGSCOPE_DATA_DIR = dataDir;
   process.env.DATABASE_URL = `file:${path.join(dataDir, 'e2e.db')}`;
+  // The sandbox is on loopback, which the outbound guard refuses unless allowed (as an admin would).
+  process.env.SIGSCOPE_ALLOW_HOSTS = [process.env.SIGSCOPE_ALLOW_HOSTS, '127.0.0.1'].filter(Boolean).join(',');
 
   const sandbox = await startSandbox(dataDir, process.env);
   const server = spawn(path.resolve('node_modules/.bin/next'), ['start', '-H', '127.0.0.1', '-p', String(PORT)], {

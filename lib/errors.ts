@@ -23,6 +23,8 @@ export type SigscopeErrorCode =
   | 'DIGEST_MISMATCH'
   | 'SIZE_LIMIT'
   | 'TIMEOUT'
+  // outbound guard (SSRF): a destination an administrator has not allowed
+  | 'OUTBOUND_BLOCKED'
   // transparency logs (Rekor)
   | 'REKOR_UNREACHABLE'
   | 'REKOR_BAD_RESPONSE'

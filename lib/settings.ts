@@ -1,6 +1,8 @@
 /**
  * Local settings shared by the dashboard and the CLI: which registries may be
- * reached over plain HTTP, and which trusted roots are offered besides public-good.
+ * reached over plain HTTP, which hosts on loopback/private networks may be
+ * reached at all (the outbound guard, lib/net/outbound.ts), and which trusted
+ * roots are offered besides public-good.
  * Stored as a small JSON file in the data directory (validated on every read).
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync, renameSync } from 'node:fs';
@@ -8,6 +10,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { SigscopeError } from './errors';
 import { PUBLIC_GOOD } from './verify/trust-root';
+import { ALLOW_HOSTS_ENV, allowHostsFromEnv, parseAllowEntry } from './net/outbound';
 
 // The CLI wrapper sets SIGSCOPE_HOME; the dashboard runs from the project directory.
 export const PROJECT_ROOT = path.resolve(/*turbopackIgnore: true*/ process.env.SIGSCOPE_HOME ?? process.cwd());
@@ -17,12 +20,22 @@ export function dataDir(): string {
 }
 
 const HostSchema = z.string().trim().min(1).max(261).regex(/^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9a-fA-F:.]+\](:\d{1,5})?$/, 'a registry host such as 127.0.0.1:5000');
+const AllowedHostSchema = z.string().trim().min(1).max(270).refine((h) => {
+  try {
+    parseAllowEntry(h);
+    return true;
+  } catch {
+    return false;
+  }
+}, 'a host, host:port, [IPv6]:port or an address range such as 10.0.0.0/8');
 const RootSchema = z.object({ name: z.string().trim().min(1).max(64).regex(/^[\w .-]+$/), path: z.string().trim().min(1).max(4096) });
 
 const KeyNameSchema = z.string().trim().min(1).max(64).regex(/^[^\u0000-\u001f\u007f]+$/, 'printable characters only');
 
 export const SettingsSchema = z.object({
   allowHttpRegistries: z.array(HostSchema).max(64).default([]),
+  /** Hosts on loopback, private or link-local addresses that registries and logs may live on (the outbound guard refuses others). */
+  allowedHosts: z.array(AllowedHostSchema).max(64).default([]),
   trustedRoots: z.array(RootSchema).max(32).default([]),
   /** Names people give signing keys, by sha256 fingerprint of the public key (hex). */
   keyNames: z.record(z.string().regex(/^[a-f0-9]{64}$/, 'a sha256 key fingerprint'), KeyNameSchema).default({}),
@@ -35,7 +48,7 @@ function settingsFile(): string {
 
 export function readSettings(): Settings {
   const file = settingsFile();
-  let stored: Settings = { allowHttpRegistries: [], trustedRoots: [], keyNames: {} };
+  let stored: Settings = { allowHttpRegistries: [], allowedHosts: [], trustedRoots: [], keyNames: {} };
   if (existsSync(file)) {
     let raw: unknown;
     try {
@@ -48,7 +61,11 @@ export function readSettings(): Settings {
     stored = parsed.data;
   }
   const fromEnv = (process.env.SIGSCOPE_ALLOW_HTTP_REGISTRIES ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-  return { ...stored, allowHttpRegistries: [...new Set([...stored.allowHttpRegistries, ...fromEnv])] };
+  return {
+    ...stored,
+    allowHttpRegistries: [...new Set([...stored.allowHttpRegistries, ...fromEnv])],
+    allowedHosts: [...new Set([...stored.allowedHosts, ...allowHostsFromEnv()])],
+  };
 }
 
 export function writeSettings(next: unknown): Settings {
@@ -88,5 +105,17 @@ export function setKeyName(fingerprint: string, name: string): Settings {
   if (name.trim() === '') delete keyNames[fingerprint];
   else keyNames[fingerprint] = name;
   // Hosts allowed by the environment are not written into the file.
-  return writeSettings({ ...current, allowHttpRegistries: current.allowHttpRegistries.filter((h) => !fromEnv.has(h)), keyNames });
+  return writeSettings({ ...withoutEnvHosts(current, fromEnv), keyNames });
 }
+
+/** Settings minus the hosts that come from SIGSCOPE_ALLOW_HTTP_REGISTRIES / SIGSCOPE_ALLOW_HOSTS (never written to the file). */
+export function withoutEnvHosts(current: Settings, httpFromEnv = new Set((process.env.SIGSCOPE_ALLOW_HTTP_REGISTRIES ?? '').split(',').map((h) => h.trim()).filter(Boolean))): Settings {
+  const allowFromEnv = new Set(allowHostsFromEnv());
+  return {
+    ...current,
+    allowHttpRegistries: current.allowHttpRegistries.filter((h) => !httpFromEnv.has(h)),
+    allowedHosts: current.allowedHosts.filter((h) => !allowFromEnv.has(h)),
+  };
+}
+
+export { ALLOW_HOSTS_ENV };

@@ -12,6 +12,7 @@ import { closeDb } from '../lib/db';
 import { seedRuns } from './seed-runs';
 import { seedOrgScans } from './seed-scans';
 import { EXPECTED_IDENTITY, EXPECTED_ISSUER, seedScenarios, startSandboxWorld } from './world';
+import { allowSandboxHost } from './allow-loopback';
 
 async function main() {
   const [dataDir, ...args] = process.argv.slice(2);
@@ -20,6 +21,7 @@ async function main() {
   const seedScans = args.includes('--seed-scans');
   if (!dataDir) throw new Error('usage: sandbox/serve.ts <dataDir> [--seed-runs a,b]');
   const sandboxDir = path.join(dataDir, 'sandbox');
+  allowSandboxHost(); // seeding runs reaches the loopback registry through the outbound guard
   const world = await startSandboxWorld({ dataDir: sandboxDir });
   const scenarios = await seedScenarios(world);
   const info = { registry: world.registry.host, identity: EXPECTED_IDENTITY, issuer: EXPECTED_ISSUER, publicKeyPem: world.key.publicKeyPem, trustedRootPath: world.trustedRootPath, publicKeyPath: world.key.publicKeyPath, wrongPublicKeyPath: world.wrongKey.publicKeyPath, scenarios };

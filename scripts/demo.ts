@@ -11,6 +11,7 @@ import { closeDb } from '../lib/db';
 import { startSandboxWorld, seedScenarios, EXPECTED_IDENTITY, EXPECTED_ISSUER } from '../sandbox/world';
 import { seedRuns } from '../sandbox/seed-runs';
 import { seedOrgScans } from '../sandbox/seed-scans';
+import { allowSandboxHost } from '../sandbox/allow-loopback';
 
 const PORT = Number(process.env.PORT ?? 3000);
 const HOST = process.env.HOST ?? '127.0.0.1';
@@ -35,6 +36,8 @@ function needsBuild(): boolean {
 async function main() {
   const sandboxDir = path.join(dataDir(), 'sandbox');
   mkdirSync(sandboxDir, { recursive: true });
+  // The sandbox lives on loopback, which Sigscope refuses to reach unless allowed (also for the dashboard below).
+  console.log(`demo: allowing the sandbox host for outbound requests (SIGSCOPE_ALLOW_HOSTS=${allowSandboxHost()})`);
   console.log('demo: starting the sandbox (docker-registry + local Fulcio/CT/Rekor on 127.0.0.1)…');
   const world = await startSandboxWorld({ dataDir: sandboxDir });
   const stop = async () => {

@@ -1,5 +1,6 @@
 import { SettingsForm } from '@/components/settings-form';
 import { readSettings, trustRootChoices } from '@/lib/settings';
+import { allowHostsFromEnv } from '@/lib/net/outbound';
 
 export const dynamic = 'force-dynamic';
 export const metadata = { title: 'Settings' };
@@ -11,7 +12,7 @@ export default function SettingsPage() {
   return (
     <div className="space-y-6">
       <h1 className="text-2xl font-semibold tracking-tight">Settings</h1>
-      <SettingsForm initial={settings} fromEnv={fromEnv} />
+      <SettingsForm initial={settings} fromEnv={fromEnv} allowedFromEnv={allowHostsFromEnv()} />
       <section aria-labelledby="roots" className="text-sm">
         <h2 id="roots" className="mb-2 font-semibold">Trusted roots offered</h2>
         <ul className="list-disc pl-5">

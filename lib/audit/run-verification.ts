@@ -115,7 +115,13 @@ export function resolveTrustRoot(choice: string | undefined, allowPaths: boolean
 }
 
 export async function runVerification(request: RunRequest): Promise<RunOutcome> {
-  const req = RunRequestSchema.parse(request);
+  const parsedRequest = RunRequestSchema.safeParse(request);
+  if (!parsedRequest.success) {
+    // Hostile or oversized input (a 10 000-character reference) is a clear input error, never a ZodError dump.
+    const issue = parsedRequest.error.issues[0];
+    throw new SigscopeError('INVALID_INPUT', `${issue?.path.join('.') || 'request'}: ${issue?.message ?? 'invalid'}`);
+  }
+  const req = parsedRequest.data;
   if (req.policyVersionId || req.policyName || request.policyDocument) return runUnderPolicyFile(req, request);
   const db = req.record ? (request.db ?? (await getDb())) : undefined;
   let policy: CompiledPolicy | undefined;

@@ -186,12 +186,21 @@ export const MAX_STATEMENT_CHARS = 4 * 1024 * 1024;
 // ---------------------------------------------------------------------------
 // Helpers
 
-async function dbCall<T>(what: string, fn: () => Promise<T>): Promise<T> {
+async function dbCall<T>(what: string, fn: () => Promise<T>, db?: Db): Promise<T> {
   try {
     return await fn();
   } catch (e) {
     if (isSigscopeError(e)) throw e;
     const message = e instanceof Error ? e.message.trim().split('\n').filter(Boolean).slice(-1)[0] ?? e.message : String(e);
+    // SQLite's busy timeout surfaces from the driver as a bare "Operation has timed out" or SQLITE_BUSY.
+    if (/SQLITE_BUSY|database is locked|operation has timed out/i.test(message)) {
+      // A statement that failed on the busy timeout stays "in progress" on its pooled
+      // connection, and later writes on that connection are never committed (runs
+      // silently lost). Dropping the client's connections discards it; Prisma reconnects
+      // on the next query.
+      if (db) await db.$disconnect().catch(() => undefined);
+      throw new SigscopeError('DATABASE', `${what} failed: the database is locked by another writer and stayed locked past the busy timeout (${message}); nothing was written — retry once the other process has finished`, { cause: e, details: { locked: true } });
+    }
     throw new SigscopeError('DATABASE', `${what} failed: ${message}`, { cause: e });
   }
 }
@@ -425,7 +434,7 @@ export function createRun(db: Db, input: CreateRunInput): Promise<RunRecord> {
       },
     });
     return toRunRecord(row);
-  });
+  }, db);
 }
 
 /**
@@ -491,7 +500,7 @@ export function finishRun(db: Db, runId: string, outcome: FinishRunInput): Promi
       { maxWait: 20_000, timeout: 30_000 },
     );
     return toRunRecord(row);
-  });
+  }, db);
 }
 
 export interface ListRunsOptions {

@@ -8,6 +8,7 @@
  */
 import { z } from 'zod';
 import { SigscopeError } from '../errors';
+import { parseBoundedJson } from '../net/json';
 import { parseWwwAuthenticate, type AuthChallenge } from './www-authenticate';
 import { sanitize } from './registry-errors';
 import type { Transport } from './transport';
@@ -112,6 +113,22 @@ export class RegistryAuth {
     return c && `Basic ${Buffer.from(`${c.username}:${c.password}`, 'utf8').toString('base64')}`;
   }
 
+  /**
+   * Basic credentials for a token request to `realm`: those stored for the realm's own
+   * host, else the registry's when the realm is on the registry's host (same host and
+   * port as the registry or its API host), or Docker Hub's known token service.
+   */
+  private realmCredentialsHeader(realm: URL, target: AuthTarget): string | undefined {
+    const realmHost = realm.host.toLowerCase();
+    const own = this.credentials.get(realmHost);
+    const belongs =
+      realmHost === target.registry.toLowerCase() ||
+      realmHost === target.apiHost.toLowerCase() ||
+      (realmHost === 'auth.docker.io' && target.registry.toLowerCase() === 'docker.io');
+    const c = own ?? (belongs ? this.lookupCredentials(target.registry, target.apiHost) : undefined);
+    return c && `Basic ${Buffer.from(`${c.username}:${c.password}`, 'utf8').toString('base64')}`;
+  }
+
   private lookupCredentials(registry: string, apiHost: string): RegistryCredentials | undefined {
     return this.credentials.get(registry.toLowerCase()) ?? this.credentials.get(apiHost.toLowerCase());
   }
@@ -131,23 +148,32 @@ export class RegistryAuth {
     for (const s of scope.split(' ').filter(Boolean)) url.searchParams.append('scope', s);
 
     const headers: Record<string, string> = { Accept: 'application/json' };
-    const basic = this.basicHeader(target);
+    // Credentials go to the token service only when it is the registry's own host (or
+    // credentials were stored for the token service's host itself): a registry cannot
+    // send them to a realm of its choosing.
+    const basic = this.realmCredentialsHeader(url, target);
     if (basic) headers.Authorization = basic;
-    const sent = await this.transport.send({ method: 'GET', url: url.toString(), headers, what });
+    const foreignRealm = !basic && this.hasCredentials(target.registry, target.apiHost);
+    const sent = await this.transport.send({ method: 'GET', url: url.toString(), headers, what, peer: 'token service' });
     const status = sent.response.status;
     if (status !== 200) {
       await sent.response.body?.cancel().catch(() => undefined);
       const who = basic ? `the credentials configured for ${target.registry}` : 'anonymous access';
+      const advice = basic
+        ? 'check the username and password'
+        : foreignRealm
+          ? `the token service is on another host than registry ${target.registry}, so Sigscope did not send ${target.registry}'s credentials there; if you trust ${url.host}, store credentials for it as well`
+          : `configure credentials for ${target.registry}`;
       throw new SigscopeError(
         'REGISTRY_AUTH',
-        `token service ${url.origin} answered ${status} when asked for ${scope} — ${who} ${status === 401 || status === 403 ? 'was refused' : 'failed'}; ${basic ? 'check the username and password' : `configure credentials for ${target.registry}`}`,
+        `token service ${url.origin} answered ${status} when asked for ${scope} — ${who} ${status === 401 || status === 403 ? 'was refused' : 'failed'}; ${advice}`,
         { details: { status } },
       );
     }
     const bytes = await this.transport.readBody(sent, TOKEN_MAX_BYTES, `token response from ${url.origin}`, url.host);
     let parsed: z.infer<typeof tokenResponseSchema>;
     try {
-      parsed = tokenResponseSchema.parse(JSON.parse(bytes.toString('utf8')));
+      parsed = tokenResponseSchema.parse(parseBoundedJson(bytes, 8));
     } catch {
       throw new SigscopeError('REGISTRY_BAD_RESPONSE', `token service ${url.origin} returned something that is not a token response (expected JSON with "token")`);
     }

@@ -8,6 +8,9 @@
  */
 import { z } from 'zod';
 import { SigscopeError } from '../errors';
+import { configuredOutboundPolicy } from '../net/configured';
+import type { OutboundPolicy } from '../net/outbound';
+import { JsonLimitError, parseBoundedJson } from '../net/json';
 import { RegistryAuth, type AuthTarget, type RegistryCredentials } from './auth';
 import { Digester, computeDigest, digestMismatch, parseDigest, sha256Digest, verifyDigest } from './digest';
 import { nextLinkUrl } from './link-header';
@@ -23,7 +26,7 @@ export interface RegistryClientOptions {
   allowHttp?: string[];
   /** Credentials per registry host (e.g. "ghcr.io", "127.0.0.1:5000"). */
   credentials?: Record<string, RegistryCredentials>;
-  /** Per request attempt, including reading the body. Default 15000. */
+  /** Per request attempt, including reading the body. Default SIGSCOPE_REGISTRY_TIMEOUT_MS, else 15000. */
   timeoutMs?: number;
   /** Extra attempts for GET/HEAD on network errors, 429 and 5xx. Default 2. */
   maxRetries?: number;
@@ -35,7 +38,14 @@ export interface RegistryClientOptions {
   maxManifestBytes?: number;
   /** Default 16 MiB. */
   maxBlobBytes?: number;
-  /** Only for unit tests of retry/auth; real code uses the global fetch. */
+  /** Total time for one request across retries and waits. Default 4 × timeoutMs. */
+  totalTimeoutMs?: number;
+  /**
+   * Which loopback/private hosts may be reached (lib/net/outbound.ts). Default: the
+   * configured policy (Settings → Allowed hosts plus SIGSCOPE_ALLOW_HOSTS).
+   */
+  outbound?: OutboundPolicy;
+  /** Only for unit tests of retry/auth: replaces the guarded fetch, and with it the outbound guard. */
   fetch?: typeof fetch;
   userAgent?: string;
 }
@@ -121,6 +131,7 @@ const catalogSchema = z.object({
 export class RegistryClient {
   readonly maxManifestBytes: number;
   readonly maxBlobBytes: number;
+  private readonly maxRetries: number;
   private readonly transport: Transport;
   private readonly auth: RegistryAuth;
 
@@ -133,13 +144,17 @@ export class RegistryClient {
     });
     this.maxManifestBytes = positive(options.maxManifestBytes, 4 * MIB, 'maxManifestBytes');
     this.maxBlobBytes = positive(options.maxBlobBytes, 16 * MIB, 'maxBlobBytes');
+    this.maxRetries = Math.max(0, Math.floor(options.maxRetries ?? 2));
+    const timeoutMs = positive(options.timeoutMs ?? envMs('SIGSCOPE_REGISTRY_TIMEOUT_MS'), 15_000, 'timeoutMs');
     this.transport = new Transport({
       allowHttp,
-      timeoutMs: positive(options.timeoutMs, 15_000, 'timeoutMs'),
-      maxRetries: Math.max(0, Math.floor(options.maxRetries ?? 2)),
+      timeoutMs,
+      maxRetries: this.maxRetries,
       retryBaseDelayMs: Math.max(0, options.retryBaseDelayMs ?? 250),
       maxRetryDelayMs: Math.max(0, options.maxRetryDelayMs ?? 5_000),
-      fetch: options.fetch ?? globalThis.fetch,
+      totalTimeoutMs: positive(options.totalTimeoutMs, 4 * timeoutMs, 'totalTimeoutMs'),
+      outbound: options.outbound ?? configuredOutboundPolicy(),
+      fetch: options.fetch,
       userAgent: options.userAgent ?? 'sigscope/0.1',
     });
     this.auth = new RegistryAuth(this.transport, options.credentials);
@@ -152,7 +167,7 @@ export class RegistryClient {
    * Docker-Content-Digest when the registry sends one.
    */
   async getManifest(target: ImageReference | RepositoryLocator, tagOrDigest?: string, options?: { maxBytes?: number }): Promise<ManifestResult> {
-    const raw = await this.fetchManifestBytes(resolveRepo(target), resolveTagOrDigest(target, tagOrDigest), options?.maxBytes);
+    const raw = await this.fetchManifestBytesRetrying(resolveRepo(target), resolveTagOrDigest(target, tagOrDigest), options?.maxBytes);
     if ('sent' in raw) throw await this.failure(raw.sent, raw.repo, raw.what, notFoundHintFor(raw.ref));
     const manifest = parseManifest(raw.bytes, raw.contentType, raw.source);
     return { digest: raw.digest, mediaType: manifest.mediaType, size: raw.bytes.length, bytes: raw.bytes, manifest };
@@ -164,7 +179,7 @@ export class RegistryClient {
    * null when the registry answers 404 (no such tag, digest or repository).
    */
   async getRawManifest(target: ImageReference | RepositoryLocator, tagOrDigest?: string, options?: { maxBytes?: number }): Promise<RawManifest | null> {
-    const raw = await this.fetchManifestBytes(resolveRepo(target), resolveTagOrDigest(target, tagOrDigest), options?.maxBytes);
+    const raw = await this.fetchManifestBytesRetrying(resolveRepo(target), resolveTagOrDigest(target, tagOrDigest), options?.maxBytes);
     if (!('sent' in raw)) return raw;
     if (raw.sent.response.status === 404) {
       await discard(raw.sent.response);
@@ -251,6 +266,10 @@ export class RegistryClient {
 
   /** A blob, hashed while streaming and refused as soon as it exceeds `maxBytes` (default maxBlobBytes). */
   async getBlob(target: RepositoryLocator, digest: string, maxBytes?: number): Promise<Buffer> {
+    return this.retryingTruncated(() => this.getBlobOnce(target, digest, maxBytes));
+  }
+
+  private async getBlobOnce(target: RepositoryLocator, digest: string, maxBytes?: number): Promise<Buffer> {
     const repo = resolveRepo(target);
     const { algorithm } = parseDigest(digest);
     const what = `blob ${digest} of ${repo.repository}`;
@@ -395,9 +414,9 @@ export class RegistryClient {
       const bytes = await this.transport.readBody(sent, LIST_PAGE_MAX_BYTES, `a page of the ${what}`, endpoint.registry);
       let items: T[];
       try {
-        items = parse(JSON.parse(bytes.toString('utf8')));
+        items = parse(parseBoundedJson(bytes));
       } catch (e) {
-        const why = e instanceof z.ZodError ? z.prettifyError(e).replace(/\s*\n\s*/g, ' ').slice(0, 300) : 'not valid JSON';
+        const why = e instanceof z.ZodError ? z.prettifyError(e).replace(/\s*\n\s*/g, ' ').slice(0, 300) : e instanceof JsonLimitError ? e.message : 'not valid JSON';
         throw new SigscopeError('REGISTRY_BAD_RESPONSE', `${what}: registry ${endpoint.registry} sent a malformed page: ${why}`);
       }
       try {
@@ -407,6 +426,25 @@ export class RegistryClient {
       }
       yield items;
     }
+  }
+
+  /**
+   * Runs `fn` again when an answer was cut off mid-body (the request itself already
+   * retries network errors, 429 and 5xx; a truncated body surfaces only while reading).
+   */
+  private async retryingTruncated<T>(fn: () => Promise<T>): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await fn();
+      } catch (e) {
+        const truncated = e instanceof SigscopeError && e.details?.truncatedAfter !== undefined;
+        if (!truncated || attempt >= this.maxRetries) throw e;
+      }
+    }
+  }
+
+  private fetchManifestBytesRetrying(repo: Repo, ref: TagOrDigest, maxBytes: number | undefined): ReturnType<RegistryClient['fetchManifestBytes']> {
+    return this.retryingTruncated(() => this.fetchManifestBytes(repo, ref, maxBytes));
   }
 
   /** GET of a manifest, digest-checked; the response itself when the status is not 200. */
@@ -518,4 +556,13 @@ function positive(value: number | undefined, fallback: number, name: string): nu
   if (value === undefined) return fallback;
   if (!Number.isFinite(value) || value <= 0) throw new SigscopeError('INVALID_INPUT', `${name} must be a positive number, got ${value}`);
   return value;
+}
+
+/** A positive millisecond count from the environment (an administrator's default), or undefined. */
+function envMs(name: string): number | undefined {
+  const raw = process.env[name]?.trim();
+  if (!raw) return undefined;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n <= 0) throw new SigscopeError('INVALID_INPUT', `${name} must be a positive whole number of milliseconds, got "${raw.slice(0, 40)}"`);
+  return n;
 }

@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { SigscopeError } from '../errors';
+import { JsonLimitError, parseBoundedJson } from '../net/json';
 import { isValidDigest } from './digest';
 import {
   DOCKER_MANIFEST,
@@ -132,8 +133,9 @@ const SCHEMAS: Record<ManifestMediaType, z.ZodType> = {
 export function parseManifest(bytes: Uint8Array, contentType: string | undefined, what: string): Manifest {
   let json: unknown;
   try {
-    json = JSON.parse(Buffer.from(bytes).toString('utf8'));
-  } catch {
+    json = parseBoundedJson(bytes);
+  } catch (e) {
+    if (e instanceof JsonLimitError) throw new SigscopeError('REGISTRY_BAD_RESPONSE', `${what}: the manifest is ${e.message} — no manifest is; refusing it`);
     throw new SigscopeError('REGISTRY_BAD_RESPONSE', `${what}: the manifest is not valid JSON`);
   }
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {

@@ -15,6 +15,7 @@
  */
 import { z } from 'zod';
 import { SigscopeError, printable } from '../errors';
+import { JsonLimitError, parseBoundedJson } from '../net/json';
 import type { RegistryClient } from './client';
 import { parseDigest } from './digest';
 import { LIMITS, isIndex, ociImageIndexSchema, type Descriptor, type OciImageManifest } from './manifest';
@@ -147,9 +148,9 @@ function finish(source: 'api' | 'tag-fallback', all: Descriptor[], artifactType:
 function parseReferrersIndex(bytes: Buffer, what: string, room: number, maxReferrers: number): Descriptor[] {
   let json: unknown;
   try {
-    json = JSON.parse(bytes.toString('utf8'));
-  } catch {
-    throw new SigscopeError('REGISTRY_BAD_RESPONSE', `${what} is not valid JSON`);
+    json = parseBoundedJson(bytes);
+  } catch (e) {
+    throw new SigscopeError('REGISTRY_BAD_RESPONSE', e instanceof JsonLimitError ? `${what} is ${e.message}` : `${what} is not valid JSON`);
   }
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
     throw new SigscopeError('REGISTRY_BAD_RESPONSE', `${what} is not a JSON object (expected an OCI image index)`);

@@ -6,7 +6,8 @@
  */
 import { z } from 'zod';
 import { SigscopeError } from '../errors';
-import { discard, type SentResponse, type Transport } from './transport';
+import { parseBoundedJson } from '../net/json';
+import { discard, retryAfterMs, type SentResponse, type Transport } from './transport';
 
 const errorBodySchema = z.object({
   errors: z
@@ -60,7 +61,9 @@ export async function errorFromResponse(sent: SentResponse, ctx: ErrorContext, t
     );
   }
   if (status === 429) {
-    return new SigscopeError('REGISTRY_ERROR', `${prefix} — rate limited${registrySays}; wait and retry, or configure credentials for a higher limit`, { details });
+    const wait = retryAfterMs(sent.response);
+    const when = wait === undefined ? 'wait and retry' : `it asks to wait ${Math.ceil(wait / 1000)} s (Retry-After) before retrying`;
+    return new SigscopeError('REGISTRY_ERROR', `${prefix} — rate limited${registrySays}; ${when}, or configure credentials for a higher limit`, { details: { ...details, retryAfterMs: wait } });
   }
   if (status >= 500) {
     return new SigscopeError('REGISTRY_ERROR', `${prefix} — a server-side error${registrySays}; retry later`, { details });
@@ -71,7 +74,7 @@ export async function errorFromResponse(sent: SentResponse, ctx: ErrorContext, t
 async function readErrorCodes(sent: SentResponse, ctx: ErrorContext, transport: Transport): Promise<Array<{ code?: string; message?: string }>> {
   try {
     const bytes = await transport.readBody(sent, ERROR_BODY_MAX_BYTES, `error body of ${ctx.what}`, ctx.host);
-    const parsed = errorBodySchema.safeParse(JSON.parse(bytes.toString('utf8')));
+    const parsed = errorBodySchema.safeParse(parseBoundedJson(bytes, 8));
     if (!parsed.success) return [];
     return parsed.data.errors.slice(0, 3).map((e) => ({ code: e.code && sanitize(e.code, 40), message: e.message && sanitize(e.message, 200) }));
   } catch {

@@ -1,11 +1,15 @@
 /**
- * HTTP to registries: scheme policy (HTTPS unless a host is explicitly allowed
- * plain HTTP), per-attempt timeout, bounded retries for idempotent requests,
+ * HTTP to registries: the outbound guard (lib/net/outbound.ts: no loopback,
+ * private or metadata addresses unless allowed, connections pinned to checked
+ * addresses, checked again on every redirect hop), scheme policy (HTTPS unless
+ * a host is explicitly allowed plain HTTP), per-attempt timeout and a total time
+ * budget across retries, bounded retries for idempotent requests,
  * redirects followed by hand so the scheme policy applies to every hop and
  * credentials never follow a redirect to another origin, and bounded body
  * reads. Every failure becomes a SigscopeError a person can act on.
  */
 import { SigscopeError } from '../errors';
+import type { OutboundPolicy } from '../net/outbound';
 import { Digester } from './digest';
 
 export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -16,7 +20,12 @@ export interface TransportOptions {
   maxRetries: number;
   retryBaseDelayMs: number;
   maxRetryDelayMs: number;
-  fetch: typeof fetch;
+  /** Total time for one send() across attempts and waits. */
+  totalTimeoutMs: number;
+  /** Checks and pins every connection. */
+  outbound: OutboundPolicy;
+  /** Only for unit tests of retry/auth: replaces the guarded fetch (and with it the guard). */
+  fetch?: typeof fetch;
   userAgent: string;
 }
 
@@ -27,6 +36,8 @@ export interface HttpRequest {
   body?: Uint8Array;
   /** Names the object for messages, e.g. "manifest app:1.2 on 127.0.0.1:5000". */
   what: string;
+  /** Names the server in outbound-guard refusals; default "registry". */
+  peer?: string;
 }
 
 export interface SentResponse {
@@ -91,23 +102,30 @@ export class Transport {
   async send(req: HttpRequest): Promise<SentResponse> {
     const idempotent = req.method === 'GET' || req.method === 'HEAD';
     const attempts = idempotent ? this.options.maxRetries + 1 : 1;
+    const deadline = Date.now() + this.options.totalTimeoutMs;
+    // Another attempt only when its wait still fits in the total budget.
+    const fits = (delayMs: number) => Date.now() + delayMs < deadline;
     for (let attempt = 1; ; attempt++) {
       const last = attempt >= attempts;
       let sent: SentResponse;
       try {
         sent = await this.sendFollowingRedirects(req);
       } catch (e) {
-        if (!last && e instanceof SigscopeError && e.details?.retryable === true) {
-          await sleep(this.backoffMs(attempt));
+        const delay = this.backoffMs(attempt);
+        if (!last && e instanceof SigscopeError && e.details?.retryable === true && fits(delay)) {
+          await sleep(delay);
           continue;
         }
         throw e;
       }
       const status = sent.response.status;
       if (!last && (status === 429 || status >= 500)) {
-        await discard(sent.response);
-        await sleep(this.retryAfterMs(sent.response) ?? this.backoffMs(attempt));
-        continue;
+        const delay = this.retryAfterMs(sent.response) ?? this.backoffMs(attempt);
+        if (fits(delay)) {
+          await discard(sent.response);
+          await sleep(delay);
+          continue;
+        }
       }
       return sent;
     }
@@ -121,14 +139,17 @@ export class Transport {
       this.assertUrlAllowed(url, req.what);
       let response: Response;
       try {
-        response = await this.options.fetch(url, {
+        const init: RequestInit = {
           method: req.method,
           headers,
           // A copy typed as ArrayBuffer-backed, which BodyInit requires.
           body: req.body === undefined ? undefined : new Uint8Array(req.body),
           redirect: 'manual',
           signal,
-        });
+        };
+        response = this.options.fetch
+          ? await this.options.fetch(url, init)
+          : await this.options.outbound.fetch(url, init, req.peer ?? 'registry');
       } catch (e) {
         throw this.networkError(e, url.host, req.what, signal);
       }
@@ -210,7 +231,13 @@ export class Transport {
       }
     } catch (e) {
       if (e instanceof SigscopeError) throw e;
-      throw this.networkError(e, host, `${what}, while reading the body`, sent.signal);
+      const err = this.networkError(e, host, `${what}, while reading the body`, sent.signal);
+      if (err.code !== 'REGISTRY_UNREACHABLE') throw err;
+      // The answer started and then the connection went away: say so (it is retried like any reset).
+      throw new SigscopeError('REGISTRY_UNREACHABLE', `registry ${host} closed the connection after ${total} bytes of ${what}${Number.isFinite(declared) ? ` (of ${declared} announced)` : ''} — the answer was truncated; try again`, {
+          cause: e,
+        details: { ...err.details, truncatedAfter: total },
+      });
     }
     return Buffer.concat(chunks, total);
   }
@@ -220,14 +247,20 @@ export class Transport {
     return Math.min(this.options.maxRetryDelayMs, base + Math.random() * this.options.retryBaseDelayMs);
   }
 
-  /** Retry-After as delta-seconds or HTTP date, capped so a registry cannot stall us. */
+  /** Retry-After, capped so a registry cannot stall us (the total budget bounds it too). */
   private retryAfterMs(response: Response): number | undefined {
-    const value = response.headers.get('retry-after');
-    if (!value) return undefined;
-    const ms = /^\d+$/.test(value.trim()) ? Number(value.trim()) * 1000 : Date.parse(value) - Date.now();
-    if (!Number.isFinite(ms)) return undefined;
-    return Math.min(Math.max(ms, 0), this.options.maxRetryDelayMs);
+    const ms = retryAfterMs(response);
+    return ms === undefined ? undefined : Math.min(ms, this.options.maxRetryDelayMs);
   }
+}
+
+/** Retry-After (delta-seconds or HTTP date) in milliseconds, or undefined when absent or unreadable. */
+export function retryAfterMs(response: Response): number | undefined {
+  const value = response.headers.get('retry-after')?.trim();
+  if (!value) return undefined;
+  const ms = /^\d+$/.test(value) ? Number(value) * 1000 : Date.parse(value) - Date.now();
+  if (!Number.isFinite(ms)) return undefined;
+  return Math.max(ms, 0);
 }
 
 export function httpNotAllowed(host: string, what: string): SigscopeError {

@@ -47,6 +47,7 @@
  * `line 14: spec.authorities[0].keyless.identities[0].issuer: required`.
  */
 import { Document, LineCounter, isAlias, isMap, isScalar, isSeq, parseAllDocuments, visit, type Node as YamlNode } from 'yaml';
+import { regExpProblem } from './regex-safety';
 import { z } from 'zod';
 import { SigscopeError } from '../errors';
 import { compilePolicy, parsePublicKey } from '../verify/policy';
@@ -114,11 +115,8 @@ const Name = z
 const Url = Text(2048).refine((s) => /^https?:\/\/[^\s/]+/.test(s), 'must be an http(s) URL');
 
 const RegExpText = Text().superRefine((s, ctx) => {
-  try {
-    new RegExp(s, 'u');
-  } catch (e) {
-    ctx.addIssue({ code: 'custom', message: `regexp does not compile: ${(e as Error).message}` });
-  }
+  const problem = regExpProblem(s);
+  if (problem) ctx.addIssue({ code: 'custom', message: `regexp ${problem}` });
 });
 
 /** Image globs: the characters of registry/repository names plus "*". */

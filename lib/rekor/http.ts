@@ -1,6 +1,7 @@
 /**
  * Bounded HTTP for transparency logs (Rekor v1 API, Rekor v2 tiles), with the
- * discipline of lib/oci/transport.ts: HTTPS unless the host is loopback or
+ * discipline of lib/oci/transport.ts: the outbound guard (no private or metadata
+ * addresses unless allowed, pinned connections), HTTPS unless the host is loopback or
  * explicitly allowed plain HTTP, a timeout per attempt that covers the body too,
  * bounded retries with capped backoff (Retry-After honoured, capped) on network
  * errors, 429 and 5xx, and bodies read to a byte limit and no further.
@@ -13,11 +14,17 @@
  */
 import { z } from 'zod';
 import { SigscopeError, printable } from '../errors';
+import { configuredOutboundPolicy } from '../net/configured';
+import type { OutboundPolicy } from '../net/outbound';
+import { JsonLimitError, parseBoundedJson } from '../net/json';
 
 export interface RekorHttpOptions {
   /** The log's base URL, e.g. https://rekor.sigstore.dev or http://127.0.0.1:3000. */
   baseUrl: string;
+  /** Only for tests: replaces the guarded fetch, and with it the outbound guard. */
   fetch?: typeof fetch;
+  /** Which loopback/private hosts may be reached; default the configured policy (lib/net/configured.ts). */
+  outbound?: OutboundPolicy;
   /** Per attempt, including reading the body. */
   timeoutMs: number;
   /** Further attempts after the first, for network errors, 429 and 5xx. */
@@ -92,7 +99,8 @@ export class RekorHttp {
     if (!url.pathname.endsWith('/')) url.pathname += '/';
     this.baseUrl = url;
     this.host = url.host;
-    this.fetchFn = options.fetch ?? fetch;
+    // Every connection is checked and pinned by the outbound guard (lib/net/outbound.ts).
+    this.fetchFn = options.fetch ?? (options.outbound ?? configuredOutboundPolicy()).fetcher(label);
     this.retryBaseDelayMs = Math.max(0, options.retryBaseDelayMs ?? 200);
     this.maxRetryDelayMs = Math.max(0, options.maxRetryDelayMs ?? 5000);
     this.userAgent = options.userAgent ?? 'sigscope/0.1';
@@ -136,9 +144,9 @@ export class RekorHttp {
     const body = await this.request(path, { ...req, accept: 'application/json' });
     let json: unknown;
     try {
-      json = JSON.parse(body.toString('utf8'));
-    } catch {
-      throw this.badResponse(`${req.what}: the answer is not JSON`);
+      json = parseBoundedJson(body);
+    } catch (e) {
+      throw this.badResponse(e instanceof JsonLimitError ? `${req.what}: the answer is ${e.message}` : `${req.what}: the answer is not JSON`);
     }
     const parsed = schema.safeParse(json);
     if (!parsed.success) {

@@ -10,6 +10,7 @@
  */
 import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
 import { z } from 'zod';
+import { assertSafeRegExp, boundedTest } from '../policy/regex-safety';
 import { SigscopeError } from '../errors';
 
 const MAX_PATTERN = 1024;
@@ -141,7 +142,9 @@ function anchored(pattern: string, what: string): Matcher {
   } catch (e) {
     throw new SigscopeError('INVALID_POLICY', `${what} regexp ${JSON.stringify(pattern)} does not compile: ${(e as Error).message}`);
   }
-  return { describe: `/${pattern}/ (whole value)`, test: (v) => v !== undefined && re.test(v) };
+  // Catastrophic patterns are refused; evaluation is bounded by value length (lib/policy/regex-safety.ts).
+  assertSafeRegExp(pattern, what);
+  return { describe: `/${pattern}/ (whole value)`, test: (v) => boundedTest(re, v) };
 }
 
 export function publicKeyFingerprint(key: KeyObject): string {

@@ -1,4 +1,4 @@
-import { readSettings, writeSettings, SettingsSchema } from '@/lib/settings';
+import { readSettings, writeSettings, withoutEnvHosts, SettingsSchema } from '@/lib/settings';
 import { errorResponse, parseJsonBody } from '@/lib/api/respond';
 import { NextResponse } from 'next/server';
 
@@ -19,7 +19,9 @@ export async function PUT(request: Request) {
   const body = await parseJsonBody(request, Body);
   if (!body.ok) return body.response;
   try {
-    return NextResponse.json(writeSettings({ ...body.data, keyNames: readSettings().keyNames }));
+    // Hosts that come from the environment are shown but never written into the file.
+    writeSettings(withoutEnvHosts({ ...body.data, keyNames: readSettings().keyNames }));
+    return NextResponse.json(readSettings());
   } catch (e) {
     return errorResponse(e);
   }
