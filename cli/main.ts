@@ -11,6 +11,7 @@ import { registerIdentities } from './identities';
 import { registerVerifyBundle } from './verify-bundle';
 import { registerPolicy } from './policy';
 import { registerRekor } from './rekor';
+import { registerSecrets } from './secrets';
 
 export const EXIT = { verified: 0, notVerified: 1, usage: 2 } as const;
 
@@ -114,6 +115,9 @@ async function main(argv: string[]): Promise<number> {
     exitCode = code;
   });
   registerRekor(program, (code) => {
+    exitCode = code;
+  });
+  registerSecrets(program, (code) => {
     exitCode = code;
   });
 

@@ -88,7 +88,7 @@ export function encryptValue(key: SecretKey, kind: string, name: string, plainte
 
 export function decryptValue(key: SecretKey, row: { kind: string; name: string; ciphertext: string; keyId: string }): string {
   if (row.keyId !== key.id) {
-    throw new SigscopeError('SECRET', `the ${row.kind} secret for ${row.name} was encrypted with key ${row.keyId}, but the configured key is ${key.id}; set SIGSCOPE_SECRET_KEY (or restore ${keyFilePath()}) to the key it was written with`);
+    throw new SigscopeError('SECRET', `the ${row.kind} secret for ${row.name} was encrypted with key ${row.keyId}, but the configured key is ${key.id}; set SIGSCOPE_SECRET_KEY (or restore ${keyFilePath()}; after an interrupted rotation the key may be in ${keyFilePath()}.next) to the key it was written with`);
   }
   const raw = Buffer.from(row.ciphertext, 'base64');
   if (raw.length < 12 + 16) throw new SigscopeError('SECRET', `the ${row.kind} secret for ${row.name} is truncated`);
