@@ -26,7 +26,8 @@ export function TokensPanel({ initial }: { initial: TokenView[] }) {
     onSuccess: (t) => {
       setShown({ name: t.name, token: t.token });
       setName('');
-      void qc.invalidateQueries({ queryKey: ['tokens'] });
+      const { token: _shownOnce, ...row } = t;
+      qc.setQueryData<TokenView[]>(['tokens'], (old) => [row, ...(old ?? [])]);
     },
   });
   const revoke = useMutation({
