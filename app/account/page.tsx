@@ -1,3 +1,4 @@
+import { PasswordForm } from '@/components/password-form';
 import { TokensPanel } from '@/components/tokens-panel';
 import { listApiTokens } from '@/lib/auth/accounts';
 import { requirePage } from '@/lib/auth/page';
@@ -25,6 +26,10 @@ export default async function AccountPage() {
           working as soon as you revoke it (or an admin disables your account).
         </p>
         <TokensPanel initial={tokens.map((t) => ({ ...t, createdAt: t.createdAt.toISOString(), lastUsedAt: t.lastUsedAt?.toISOString() ?? null, revokedAt: t.revokedAt?.toISOString() ?? null }))} />
+      </section>
+      <section aria-labelledby="password" className="space-y-3 rounded-lg border border-slate-200 bg-white p-6 shadow-sm">
+        <h2 id="password" className="text-lg font-semibold">Password</h2>
+        <PasswordForm />
       </section>
     </div>
   );

@@ -13,7 +13,7 @@ interface Limiters {
   ip: FailureLimiter;
 }
 
-const limiters = ((globalThis as { __sigscopeSignIn?: Limiters }).__sigscopeSignIn ??= {
+export const signInLimiters = ((globalThis as { __sigscopeSignIn?: Limiters }).__sigscopeSignIn ??= {
   user: new FailureLimiter(SIGN_IN_LIMITS.user),
   ip: new FailureLimiter(SIGN_IN_LIMITS.ip),
 });
@@ -22,7 +22,7 @@ export type SignInResult =
   | { ok: true; user: AuthUser; session: { token: string; csrfToken: string; expiresAt: Date } }
   | { ok: false; reason: 'invalid' | 'throttled' | 'no-users'; retryAfterMs?: number };
 
-export async function signIn(db: Db, input: { username: string; password: string; ip: string | null }, lim: Limiters = limiters): Promise<SignInResult> {
+export async function signIn(db: Db, input: { username: string; password: string; ip: string | null }, lim: Limiters = signInLimiters): Promise<SignInResult> {
   if (!(await ensureFirstAdmin(db))) return { ok: false, reason: 'no-users' };
   const userKey = input.username.trim().toLowerCase();
   const ipKey = input.ip ?? 'unknown';

@@ -83,6 +83,7 @@ beforeAll(async () => {
     '/api/settings': await import('../../app/api/settings/route'),
     '/api/policies': await import('../../app/api/policies/route'),
     '/api/runs': await import('../../app/api/runs/route'),
+    '/api/account/password': await import('../../app/api/account/password/route'),
   } as unknown as Record<string, Mod>;
   db = await (await import('../../lib/db')).getDb();
 });
@@ -252,6 +253,23 @@ describe('registry credentials are write-only', () => {
   });
 });
 
+describe('own password', () => {
+  it('needs the current password; changing it ends the other sessions and renews this one', async () => {
+    const other = await signIn('vic', 'vic-password-1');
+    const wrong = await call('/api/account/password', 'PUT', { jar: viewer, json: { current: 'not-it-at-all', next: 'vic-password-2' } });
+    expect(wrong.status).toBe(400);
+    expect((await call('/api/account/password', 'PUT', { jar: viewer, json: { current: 'vic-password-1', next: 'short' } })).status).toBe(400);
+    const ok = await call('/api/account/password', 'PUT', { jar: viewer, json: { current: 'vic-password-1', next: 'vic-password-2' } });
+    expect(ok.status).toBe(200);
+    const renewed = jarFrom(ok);
+    expect((await call('/api/runs', 'GET', { jar: other })).status).toBe(401);
+    expect((await call('/api/runs', 'GET', { jar: viewer })).status).toBe(401);
+    expect((await call('/api/runs', 'GET', { jar: renewed })).status).toBe(200);
+    expect((await call('/api/session', 'POST', { json: { username: 'vic', password: 'vic-password-1' } })).status).toBe(401);
+    viewer = await signIn('vic', 'vic-password-2');
+  });
+});
+
 describe('sign-in throttling and the audit log', () => {
   it('audits failed sign-ins and answers 429 after 5 failures for a username', async () => {
     for (let i = 0; i < 5; i++) expect((await call('/api/session', 'POST', { json: { username: 'ann', password: `wrong-${i}-password` } })).status).toBe(401);
@@ -259,7 +277,7 @@ describe('sign-in throttling and the audit log', () => {
     expect(throttled.status).toBe(429);
     expect(Number(throttled.headers.get('retry-after'))).toBeGreaterThan(0);
     // Other users are not affected.
-    expect((await call('/api/session', 'POST', { json: { username: 'vic', password: 'vic-password-1' } })).status).toBe(200);
+    expect((await call('/api/session', 'POST', { json: { username: 'vic', password: 'vic-password-2' } })).status).toBe(200);
     const failed = await db.auditEvent.findMany({ where: { action: 'sign-in-failed', actor: 'ann' } });
     expect(failed).toHaveLength(5);
     expect(JSON.stringify(failed)).not.toContain('wrong-0-password');
