@@ -19,7 +19,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
     <html lang="en">
       <body className="min-h-screen">
         <header className="border-b border-slate-200 bg-white">
-          <nav className="mx-auto flex max-w-6xl flex-wrap items-center gap-x-5 gap-y-2 px-6 py-3 text-[15px]" aria-label="Main">
+          <nav className="mx-auto flex max-w-6xl flex-wrap items-center gap-x-4 gap-y-2 px-6 py-3 text-sm" aria-label="Main">
             <Link href="/" className="font-semibold tracking-tight text-slate-900 hover:no-underline">
               <span aria-hidden className="mr-1.5 inline-block h-2.5 w-2.5 rounded-full bg-emerald-500" />
               Sigscope
