@@ -1,4 +1,5 @@
 import { defineConfig } from '@playwright/test';
+import { ADMIN_STATE, adminApiHeaders } from './e2e/auth-state';
 
 // The dashboard and the sandbox (registry + local Sigstore) are started by e2e/global-setup.ts.
 const PORT = Number(process.env.E2E_PORT ?? 3210);
@@ -22,5 +23,6 @@ export default defineConfig({
       args: ['--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-gpu'],
     },
   },
-  projects: [{ name: 'chromium', use: { browserName: 'chromium', viewport: { width: 1280, height: 900 } } }],
+  // Signed in as the e2e admin (global setup); e2e/auth*.spec.ts start signed out and sign in per role.
+  projects: [{ name: 'chromium', use: { browserName: 'chromium', viewport: { width: 1280, height: 900 }, storageState: ADMIN_STATE, extraHTTPHeaders: adminApiHeaders() } }],
 });

@@ -13,6 +13,8 @@ import { registerRekor } from './rekor';
 import { addPolicyFlags, policyFromFlags } from './policy-flags';
 import { registerScan } from './scan';
 import { registerReport } from './report';
+import { registerSecrets } from './secrets';
+import { auditCli } from './audit';
 
 export const EXIT = { verified: 0, notVerified: 1, usage: 2 } as const;
 
@@ -46,6 +48,7 @@ async function main(argv: string[]): Promise<number> {
         record: o.record !== false,
         onProgress: json || !process.stderr.isTTY ? undefined : (m) => process.stderr.write(`\r\x1b[2K… ${m}`),
       });
+      if (o.record !== false && outcome.runId) await auditCli('run', outcome.runId, { reference: image, status: outcome.status });
       if (!json && process.stderr.isTTY) process.stderr.write('\r\x1b[2K');
       process.stdout.write(json ? `${JSON.stringify(outcome, null, 2)}\n` : formatOutcomeText(outcome));
       if (outcome.status === 'verified') exitCode = EXIT.verified;
@@ -69,6 +72,9 @@ async function main(argv: string[]): Promise<number> {
     exitCode = code;
   });
   registerReport(program, (code) => {
+    exitCode = code;
+  });
+  registerSecrets(program, (code) => {
     exitCode = code;
   });
 

@@ -168,6 +168,7 @@ export function registerPolicy(program: Command, setExit: (code: number) => void
       await parseFile(file);
       const { getDb } = await import('../lib/db');
       const saved = await savePolicy(await getDb(), name, readPolicyFile(file));
+      if (saved.created) await (await import('./audit')).auditCli('policy-change', saved.policy.name, { version: saved.version.version, hash: saved.version.hash });
       const v = saved.version;
       if (o.output === 'json') {
         process.stdout.write(`${JSON.stringify({ policyId: saved.policy.id, name: saved.policy.name, versionId: v.id, version: v.version, hash: v.hash, created: saved.created, policies: v.parsed.policies.map((p) => ({ name: p.name, mode: p.mode, images: p.images.map((i) => i.glob) })) }, null, 2)}\n`);

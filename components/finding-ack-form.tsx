@@ -3,6 +3,7 @@
 import { useMutation } from '@tanstack/react-query';
 import { useRouter } from 'next/navigation';
 import { useState, type FormEvent } from 'react';
+import { apiFetch } from './api-fetch';
 
 export function FindingAckForm({ findingKey, status }: { findingKey: string; status: 'open' | 'acknowledged' }) {
   const router = useRouter();
@@ -10,7 +11,7 @@ export function FindingAckForm({ findingKey, status }: { findingKey: string; sta
   const action = status === 'open' ? 'acknowledged' : 'reopened';
   const save = useMutation({
     mutationFn: async () => {
-      const res = await fetch('/api/findings/ack', {
+      const res = await apiFetch('/api/findings/ack', {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ key: findingKey, action, note }),

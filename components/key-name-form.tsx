@@ -3,13 +3,14 @@
 import { useMutation } from '@tanstack/react-query';
 import { useRouter } from 'next/navigation';
 import { useState, type FormEvent } from 'react';
+import { apiFetch } from './api-fetch';
 
 export function KeyNameForm({ fingerprint, current }: { fingerprint: string; current?: string }) {
   const router = useRouter();
   const [name, setName] = useState(current ?? '');
   const save = useMutation({
     mutationFn: async (value: string) => {
-      const res = await fetch('/api/key-names', { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ fingerprint, name: value }) });
+      const res = await apiFetch('/api/key-names', { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ fingerprint, name: value }) });
       const json = (await res.json()) as { name: string | null } | { error: { message: string } };
       if (!res.ok || 'error' in json) throw new Error('error' in json ? json.error.message : `server answered ${res.status}`);
       return json;

@@ -4,6 +4,7 @@ import { useMutation } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { useRef, useState, type ChangeEvent, type FormEvent } from 'react';
+import { apiFetch } from './api-fetch';
 
 interface Issue {
   path: string;
@@ -30,7 +31,7 @@ class ImportError extends Error {
 }
 
 async function postPolicy(body: { name: string; yaml: string }): Promise<ImportResponse> {
-  const res = await fetch('/api/policies', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await apiFetch('/api/policies', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   const json = (await res.json().catch(() => null)) as (ImportResponse & { error?: { message: string; issues?: Issue[] } }) | null;
   if (!res.ok || !json || json.error) {
     throw new ImportError(json?.error?.message ?? `the server answered ${res.status}`, json?.error?.issues ?? []);

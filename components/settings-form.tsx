@@ -2,6 +2,7 @@
 /** Settings: allowed private hosts, registries reachable over plain HTTP, extra trusted roots. Saved through /api/settings. */
 import { useMutation } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
+import { apiFetch } from './api-fetch';
 
 interface Settings {
   allowHttpRegistries: string[];
@@ -17,7 +18,7 @@ export function SettingsForm({ initial, fromEnv, allowedFromEnv }: { initial: Se
   const [roots, setRoots] = useState(initial.trustedRoots.map((r) => `${r.name}=${r.path}`).join('\n'));
   const save = useMutation({
     mutationFn: async (body: Settings) => {
-      const res = await fetch('/api/settings', { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      const res = await apiFetch('/api/settings', { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
       const json = (await res.json()) as Settings | { error: { message: string } };
       if (!res.ok || 'error' in json) throw new Error('error' in json ? json.error.message : `server answered ${res.status}`);
       return json;

@@ -4,6 +4,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useState, type FormEvent } from 'react';
 import { StatusBadge } from './status-badge';
+import { apiFetch } from './api-fetch';
 
 type Mode = 'keyless' | 'key' | 'none';
 type Match = 'exact' | 'regexp';
@@ -27,7 +28,7 @@ interface NamedPolicy {
 }
 
 async function fetchPolicies(): Promise<NamedPolicy[]> {
-  const res = await fetch('/api/policies');
+  const res = await apiFetch('/api/policies');
   if (!res.ok) throw new Error(`the server answered ${res.status}`);
   return ((await res.json()) as { policies: NamedPolicy[] }).policies;
 }
@@ -37,7 +38,7 @@ interface ApiError {
 }
 
 async function postVerify(body: unknown): Promise<VerifyResponse> {
-  const res = await fetch('/api/verify', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await apiFetch('/api/verify', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   const json = (await res.json().catch(() => null)) as VerifyResponse | ApiError | null;
   if (!res.ok || !json || 'error' in json) {
     const err = json && 'error' in json ? json.error : { code: 'HTTP', message: `the server answered ${res.status}` };

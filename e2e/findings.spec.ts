@@ -28,7 +28,7 @@ test('home page lists open findings; one is acknowledged with a note and moves t
   await page.getByRole('button', { name: 'Acknowledge' }).click();
   await expect(page.locator('[data-finding-status="acknowledged"]')).toBeVisible();
   const history = page.getByRole('list', { name: 'Acknowledgement history' });
-  await expect(history).toContainText('Acknowledged by local');
+  await expect(history).toContainText('Acknowledged by e2e-admin');
   await expect(history).toContainText(note);
   await expect(page.getByRole('button', { name: 'Reopen' })).toBeVisible();
   await snap(page, 'finding-acknowledged');

@@ -33,7 +33,9 @@ export type SigscopeErrorCode =
   | 'SIGNATURE_MALFORMED'
   | 'CERTIFICATE_MALFORMED'
   // storage
-  | 'DATABASE';
+  | 'DATABASE'
+  // secrets at rest: missing or wrong encryption key, tampered ciphertext
+  | 'SECRET';
 
 export class SigscopeError extends Error {
   readonly code: SigscopeErrorCode;

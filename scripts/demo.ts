@@ -7,13 +7,29 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, statSync, writeFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { dataDir, PROJECT_ROOT } from '../lib/settings';
-import { closeDb } from '../lib/db';
+import { closeDb, getDb } from '../lib/db';
+import { createUser } from '../lib/auth/accounts';
 import { startSandboxWorld, seedScenarios, EXPECTED_IDENTITY, EXPECTED_ISSUER } from '../sandbox/world';
 import { seedRuns } from '../sandbox/seed-runs';
 import { seedOrgScans } from '../sandbox/seed-scans';
 import { allowSandboxHost } from '../sandbox/allow-loopback';
 
 const PORT = Number(process.env.PORT ?? 3000);
+
+/** Ready accounts for the demo (also listed in the README). Never use these passwords elsewhere. */
+export const DEMO_USERS = [
+  { username: 'admin', password: 'demo-admin-password', role: 'admin' },
+  { username: 'auditor', password: 'demo-auditor-password', role: 'auditor' },
+  { username: 'viewer', password: 'demo-viewer-password', role: 'viewer' },
+] as const;
+
+async function ensureDemoUsers(): Promise<void> {
+  const db = await getDb();
+  for (const u of DEMO_USERS) {
+    if (await db.user.findUnique({ where: { username: u.username } })) continue;
+    await createUser(db, u);
+  }
+}
 const HOST = process.env.HOST ?? '127.0.0.1';
 
 function newestMtime(dir: string): number {
@@ -53,6 +69,7 @@ async function main() {
     console.log(`demo: pushed and signed ${scenarios.length} images in ${world.registry.host}; recording a run for each…`);
     const outcomes = await seedRuns(world, scenarios, { trustRoot: 'sandbox' });
     for (const o of outcomes) console.log(`  ${o.status.padEnd(16)} ${o.input}`);
+    await ensureDemoUsers();
     console.log('demo: generating the "acme" organization (signed keyless and with a key) and scanning it twice…');
     const scans = await seedOrgScans(world, { sandboxDir, trustRoot: 'sandbox', repos: 12, tags: 6 });
     console.log(`  scans ${scans.join(', ')}`);
@@ -73,7 +90,7 @@ async function main() {
     stdio: 'inherit',
     env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', SIGSCOPE_ALLOW_HTTP_REGISTRIES: world.registry.host },
   });
-  console.log(`\nSigscope demo: http://${HOST}:${PORT}\n  registry ${world.registry.host} (plain HTTP allowed), trusted root "sandbox"\n  identity ${EXPECTED_IDENTITY}\n  issuer   ${EXPECTED_ISSUER}\n  CLI: bin/sigscope verify ${world.registry.host}/demo/keyless-ok:1.0 --allow-http-registry ${world.registry.host} --trusted-root ${path.join(sandboxDir, 'trusted_root.json')} --certificate-identity ${EXPECTED_IDENTITY} --certificate-oidc-issuer ${EXPECTED_ISSUER}\nCtrl-C stops the dashboard and the sandbox.`);
+  console.log(`\nSigscope demo: http://${HOST}:${PORT}\n  sign in as ${DEMO_USERS.map((u) => `${u.username} / ${u.password}`).join(', ')}\n  registry ${world.registry.host} (plain HTTP allowed), trusted root "sandbox"\n  identity ${EXPECTED_IDENTITY}\n  issuer   ${EXPECTED_ISSUER}\n  CLI: bin/sigscope verify ${world.registry.host}/demo/keyless-ok:1.0 --allow-http-registry ${world.registry.host} --trusted-root ${path.join(sandboxDir, 'trusted_root.json')} --certificate-identity ${EXPECTED_IDENTITY} --certificate-oidc-issuer ${EXPECTED_ISSUER}\nCtrl-C stops the dashboard and the sandbox.`);
   const shutdown = () => {
     server.kill('SIGTERM');
   };

@@ -6,6 +6,7 @@ import { FINDING_KINDS, FINDING_KIND_LABEL } from '@/lib/audit/drift';
 import { timelineHref } from '@/lib/audit/timeline';
 import { getDb } from '@/lib/db';
 import { listFindings, parseRepositoryName } from '@/lib/db/findings';
+import { requirePage } from '@/lib/auth/page';
 
 export const dynamic = 'force-dynamic';
 export const metadata = { title: 'Findings' };
@@ -16,6 +17,7 @@ const Query = z.object({
 });
 
 export default async function FindingsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  await requirePage('viewer');
   const raw = await searchParams;
   const q = Query.parse({ repository: typeof raw.repository === 'string' && raw.repository ? raw.repository : undefined, kind: typeof raw.kind === 'string' && raw.kind ? raw.kind : undefined });
   const db = await getDb();

@@ -7,6 +7,7 @@ import { readSettings } from '@/lib/settings';
 import { IdentityStatusBadge } from '@/components/identity-status';
 import { WrapAt } from '@/components/wrap-at';
 import { getDb, listIdentities, listIdentityIssuers, repositoryHref } from '@/lib/db';
+import { requirePage } from '@/lib/auth/page';
 
 export const dynamic = 'force-dynamic';
 export const metadata = { title: 'Identities' };
@@ -24,6 +25,7 @@ const FIELDS: Array<{ name: keyof Filter; label: string; placeholder: string }> 
 ];
 
 export default async function IdentitiesPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  await requirePage('viewer');
   const filter = FilterSchema.parse(await searchParams);
   const active = Object.values(filter).some((v) => v);
   const db = await getDb();

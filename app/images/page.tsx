@@ -4,11 +4,13 @@ import { EmptyState } from '@/components/empty-state';
 import { formatTime, imageName } from '@/components/format';
 import { StatusBadge } from '@/components/status-badge';
 import { getDb, listImages } from '@/lib/db';
+import { requirePage } from '@/lib/auth/page';
 
 export const dynamic = 'force-dynamic';
 export const metadata = { title: 'Images' };
 
 export default async function ImagesPage() {
+  await requirePage('viewer');
   const images = await listImages(await getDb());
   return (
     <div className="space-y-4">

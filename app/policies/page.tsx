@@ -6,6 +6,8 @@ import { getDb } from '@/lib/db';
 import { listPolicies } from '@/lib/db/policies';
 import { readDemoExamples } from '@/lib/demo-examples';
 import { ModeBadge } from '@/components/policy-badge';
+import { requirePage } from '@/lib/auth/page';
+import { roleAtLeast } from '@/lib/auth/roles';
 
 export const dynamic = 'force-dynamic';
 export const metadata = { title: 'Policies' };
@@ -53,6 +55,7 @@ ${demo.publicKeyPem
 }
 
 export default async function PoliciesPage() {
+  const user = await requirePage('viewer');
   const policies = await listPolicies(await getDb());
   return (
     <div className="space-y-8">
@@ -115,10 +118,14 @@ export default async function PoliciesPage() {
         </div>
       )}
 
-      <section aria-labelledby="import" className="space-y-3">
-        <h2 id="import" className="text-lg font-semibold">Import a policy</h2>
-        <PolicyImportForm example={exampleYaml()} />
-      </section>
+      {roleAtLeast(user.role, 'admin') ? (
+        <section aria-labelledby="import" className="space-y-3">
+          <h2 id="import" className="text-lg font-semibold">Import a policy</h2>
+          <PolicyImportForm example={exampleYaml()} />
+        </section>
+      ) : (
+        <p className="text-sm text-slate-500">Only admins import or change policies.</p>
+      )}
     </div>
   );
 }

@@ -7,6 +7,7 @@ import { isSigscopeError } from '@/lib/errors';
 import { artifactHashOf, parseExploreQuery, rekorEntryHref, signerOf, type ExploreResult } from '@/lib/rekor/explore';
 import { exploreRekor } from '@/lib/rekor/explore-db';
 import { trustRootChoices } from '@/lib/settings';
+import { requirePage } from '@/lib/auth/page';
 
 export const dynamic = 'force-dynamic';
 export const metadata: Metadata = { title: 'Rekor explorer' };
@@ -24,6 +25,7 @@ function one(v: string | string[] | undefined): string {
 }
 
 export default async function RekorPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  await requirePage('viewer');
   const sp = await searchParams;
   const choices = trustRootChoices();
   const kindParam = one(sp.kind);

@@ -2,11 +2,13 @@ import Link from 'next/link';
 import { EmptyState } from '@/components/empty-state';
 import { RunsTable } from '@/components/runs-table';
 import { getDb, listRuns } from '@/lib/db';
+import { requirePage } from '@/lib/auth/page';
 
 export const dynamic = 'force-dynamic';
 export const metadata = { title: 'Runs' };
 
 export default async function RunsPage({ searchParams }: { searchParams: Promise<{ cursor?: string }> }) {
+  await requirePage('viewer');
   const { cursor } = await searchParams;
   const safeCursor = cursor && /^[a-z0-9]{1,64}$/.test(cursor) ? cursor : undefined;
   const { runs, nextCursor } = await listRuns(await getDb(), { limit: 50, cursor: safeCursor });

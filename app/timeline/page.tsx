@@ -6,6 +6,7 @@ import { TimelineView, type TimelineEventView } from '@/components/timeline-view
 import { describeScope, parseTimelineQuery, timelineHref, timelineQuery, type TimelineScope } from '@/lib/audit/timeline';
 import { getDb } from '@/lib/db';
 import { listTimelineRepositories, loadTimeline } from '@/lib/db/timeline';
+import { requirePage } from '@/lib/auth/page';
 
 export const dynamic = 'force-dynamic';
 export const metadata = { title: 'Timeline' };
@@ -19,6 +20,7 @@ const SCOPE_KIND: Record<TimelineScope['kind'], string> = {
 };
 
 export default async function TimelinePage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  await requirePage('viewer');
   const params = await searchParams;
   const { scope, window, error } = parseTimelineQuery(params);
   const db = await getDb();

@@ -28,6 +28,7 @@ const STATUS: Partial<Record<SigscopeErrorCode, number>> = {
   REKOR_UNREACHABLE: 502,
   REKOR_BAD_RESPONSE: 502,
   DATABASE: 500,
+  SECRET: 500,
 };
 
 export function apiError(status: number, code: string, message: string, issues?: ApiErrorBody['error']['issues']): NextResponse<ApiErrorBody> {

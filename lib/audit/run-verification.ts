@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { SigscopeError, describeError, isSigscopeError } from '../errors';
 import { RegistryClient } from '../oci/client';
-import { readDockerCredentials } from '../oci/docker-config';
+import { registryCredentials } from '../secrets/registry-credentials';
 import { formatReference, parseReference } from '../oci/reference';
 import { compilePolicy, describePolicy, type CompiledPolicy } from '../verify/policy';
 import { loadTrustRoot, PUBLIC_GOOD, type LoadedTrustRoot } from '../verify/trust-root';
@@ -160,7 +160,7 @@ export async function runVerification(request: RunRequest): Promise<RunOutcome> 
     const reference = parseReference(req.reference.trim());
     base.reference = formatReference(reference);
     const settings = readSettings();
-    const client = request.client ?? new RegistryClient({ allowHttp: [...settings.allowHttpRegistries, ...req.allowHttpRegistries], credentials: readDockerCredentials() });
+    const client = request.client ?? new RegistryClient({ allowHttp: [...settings.allowHttpRegistries, ...req.allowHttpRegistries], credentials: await registryCredentials(db ?? null) });
     const result = await verifyImage(reference, { client, policy: policy!, trustRoot: trust!, onProgress: request.onProgress });
     const outcome = toOutcome(base, result);
     if (db && runId) outcome.imageId = await store(db, runId, result);
@@ -288,7 +288,7 @@ async function runUnderPolicyFile(req: z.output<typeof RunRequestSchema>, reques
     const reference = parseReference(req.reference.trim());
     base.reference = formatReference(reference);
     const settings = readSettings();
-    const client = request.client ?? new RegistryClient({ allowHttp: [...settings.allowHttpRegistries, ...req.allowHttpRegistries], credentials: readDockerCredentials() });
+    const client = request.client ?? new RegistryClient({ allowHttp: [...settings.allowHttpRegistries, ...req.allowHttpRegistries], credentials: await registryCredentials(db ?? null) });
     const pv = await verifyUnderPolicy(reference, loaded!.parsed, { client, trustRoot: trust!, onProgress: request.onProgress });
     if (!pv) {
       base.policyEvaluation = evaluation('no-match', []);

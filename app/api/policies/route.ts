@@ -4,6 +4,8 @@ import { apiError, errorResponse, parseJsonBody } from '@/lib/api/respond';
 import { getDb } from '@/lib/db';
 import { POLICY_NAME_RE, POLICY_NAME_RULE, listPolicies, savePolicy } from '@/lib/db/policies';
 import { MAX_POLICY_BYTES, isPolicyParseError } from '@/lib/policy/parse';
+import { withRole } from '@/lib/auth/guard';
+import { recordAudit } from '@/lib/db/audit-log';
 
 export const dynamic = 'force-dynamic';
 
@@ -13,7 +15,7 @@ const Body = z.object({
 });
 
 /** Every stored policy with its latest version's documents and its version list. */
-export async function GET() {
+export const GET = withRole('viewer', async () => {
   try {
     const policies = await listPolicies(await getDb());
     return NextResponse.json({
@@ -35,15 +37,19 @@ export async function GET() {
   } catch (e) {
     return errorResponse(e);
   }
-}
+});
 
 /** Imports YAML as policy `name`: version 1, a new version when the content changed, or nothing. */
-export async function POST(request: Request) {
+export const POST = withRole('admin', async (request: Request, _ctx, auth) => {
   // YAML up to 256 KiB, JSON-escaped.
   const body = await parseJsonBody(request, Body, 2 * MAX_POLICY_BYTES + 4096);
   if (!body.ok) return body.response;
   try {
-    const saved = await savePolicy(await getDb(), body.data.name, body.data.yaml);
+    const db = await getDb();
+    const saved = await savePolicy(db, body.data.name, body.data.yaml);
+    if (saved.created) {
+      await recordAudit(db, { actor: auth.user.username, action: 'policy-change', target: saved.policy.name, detail: { version: saved.version.version, hash: saved.version.hash, via: auth.via }, ip: auth.ip });
+    }
     return NextResponse.json(
       { policyId: saved.policy.id, name: saved.policy.name, versionId: saved.version.id, version: saved.version.version, hash: saved.version.hash, created: saved.created },
       { status: saved.created ? 201 : 200 },
@@ -54,4 +60,4 @@ export async function POST(request: Request) {
     }
     return errorResponse(e);
   }
-}
+});

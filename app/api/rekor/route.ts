@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { errorResponse, jsonResponse, parseValue } from '@/lib/api/respond';
 import { parseExploreQuery } from '@/lib/rekor/explore';
 import { exploreRekor } from '@/lib/rekor/explore-db';
+import { withRole } from '@/lib/auth/guard';
 
 export const dynamic = 'force-dynamic';
 
@@ -16,7 +17,7 @@ const Query = z
   .strict()
   .refine((q) => [q.uuid, q.logIndex, q.sha256, q.email].filter((v) => v !== undefined).length === 1, { message: 'give exactly one of uuid, logIndex, sha256 or email' });
 
-export async function GET(request: Request) {
+export const GET = withRole('viewer', async (request: Request) => {
   const url = new URL(request.url);
   const q = parseValue(Object.fromEntries(url.searchParams), Query);
   if (!q.ok) return q.response;
@@ -27,4 +28,4 @@ export async function GET(request: Request) {
   } catch (e) {
     return errorResponse(e);
   }
-}
+});

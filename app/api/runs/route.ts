@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { getDb, listRuns } from '@/lib/db';
 import { errorResponse, parseValue } from '@/lib/api/respond';
 import { NextResponse } from 'next/server';
+import { withRole } from '@/lib/auth/guard';
 
 export const dynamic = 'force-dynamic';
 
@@ -10,7 +11,7 @@ const Query = z.object({
   cursor: z.string().max(64).optional(),
 });
 
-export async function GET(request: Request) {
+export const GET = withRole('viewer', async (request: Request) => {
   const url = new URL(request.url);
   const q = parseValue(Object.fromEntries(url.searchParams), Query);
   if (!q.ok) return q.response;
@@ -33,4 +34,4 @@ export async function GET(request: Request) {
   } catch (e) {
     return errorResponse(e);
   }
-}
+});

@@ -2,6 +2,9 @@ import { z } from 'zod';
 import { runVerification } from '@/lib/audit/run-verification';
 import { errorResponse, parseJsonBody } from '@/lib/api/respond';
 import { NextResponse } from 'next/server';
+import { withRole } from '@/lib/auth/guard';
+import { getDb } from '@/lib/db';
+import { recordAudit } from '@/lib/db/audit-log';
 
 export const dynamic = 'force-dynamic';
 
@@ -14,12 +17,13 @@ const Body = z.object({
 });
 
 /** Runs a verification now and records it. Bad input is still recorded as an errored run. */
-export async function POST(request: Request) {
+export const POST = withRole('auditor', async (request: Request, _ctx, auth) => {
   const body = await parseJsonBody(request, Body);
   if (!body.ok) return body.response;
   try {
     const { policyVersionId, policy, ...rest } = body.data;
     const outcome = await runVerification({ ...rest, ...(policyVersionId ? { policyVersionId } : { policy }), source: 'web' });
+    await recordAudit(await getDb(), { actor: auth.user.username, action: 'run', target: outcome.runId ?? rest.reference, detail: { reference: rest.reference, status: outcome.status, ...(policyVersionId ? { policyVersionId } : {}), via: auth.via }, ip: auth.ip });
     const status = outcome.status === 'error' && outcome.errorCode?.startsWith('INVALID') ? 400 : 200;
     if (status !== 200) {
       return NextResponse.json({ error: { code: outcome.errorCode, message: outcome.errorMessage }, runId: outcome.runId }, { status });
@@ -36,4 +40,4 @@ export async function POST(request: Request) {
   } catch (e) {
     return errorResponse(e);
   }
-}
+});

@@ -7,6 +7,7 @@ import { StatusBadge } from '@/components/status-badge';
 import { summarizePredicate, type PredicateSummary, type SbomPackage } from '@/lib/attest/predicates';
 import { prettyJson } from '@/lib/attest/json';
 import { getDb, getSignature } from '@/lib/db';
+import { requirePage } from '@/lib/auth/page';
 
 export const dynamic = 'force-dynamic';
 export const metadata = { title: 'Attestation' };
@@ -27,6 +28,7 @@ function parseStored(text: string | null): StoredStatement | null {
 }
 
 export default async function AttestationPage({ params }: { params: Promise<{ id: string }> }) {
+  await requirePage('viewer');
   const { id } = await params;
   if (!/^[a-z0-9]{1,64}$/.test(id)) notFound();
   const sig = await getSignature(await getDb(), id);

@@ -13,6 +13,7 @@ import { ctLogNames, resolveChain, type ChainResolution } from '@/lib/verify/ca-
 import { describeIssuer, transparencyStatement } from '@/lib/verify/certificate-verdict';
 import { rekorEntryUrl } from '@/lib/verify/rekor-links';
 import { certificateDetails, decodeCertificate, FULCIO_EXTENSIONS, type CertificateDetails, type DecodedCertificate } from '@/lib/x509';
+import { requirePage } from '@/lib/auth/page';
 
 export const dynamic = 'force-dynamic';
 
@@ -42,6 +43,7 @@ const dt = 'text-slate-500';
 const dd = 'font-mono text-xs break-all';
 
 export default async function CertificatePage({ params }: { params: Promise<{ id: string }> }) {
+  await requirePage('viewer');
   const { id } = await params;
   if (!/^[a-z0-9]{1,64}$/.test(id)) notFound();
   const detail = await getCertificateDetail(await getDb(), id);

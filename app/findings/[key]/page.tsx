@@ -10,6 +10,8 @@ import { timelineHref } from '@/lib/audit/timeline';
 import { getDb } from '@/lib/db';
 import { getFinding } from '@/lib/db/findings';
 import { identityHref } from '@/lib/db/identity-key';
+import { requirePage } from '@/lib/auth/page';
+import { roleAtLeast } from '@/lib/auth/roles';
 
 export const dynamic = 'force-dynamic';
 export const metadata = { title: 'Finding' };
@@ -26,6 +28,7 @@ function keyFromParam(raw: string): string | null {
 }
 
 export default async function FindingPage({ params }: { params: Promise<{ key: string }> }) {
+  const user = await requirePage('viewer');
   const key = keyFromParam((await params).key);
   if (!key) notFound();
   const detail = await getFinding(await getDb(), key);
@@ -162,7 +165,11 @@ export default async function FindingPage({ params }: { params: Promise<{ key: s
             ))}
           </ol>
         )}
-        <FindingAckForm findingKey={f.key} status={status} />
+        {roleAtLeast(user.role, 'auditor') ? (
+          <FindingAckForm findingKey={f.key} status={status} />
+        ) : (
+          <p className="text-sm text-slate-500">Auditors and admins acknowledge or reopen findings.</p>
+        )}
       </section>
     </div>
   );

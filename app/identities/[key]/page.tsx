@@ -11,6 +11,8 @@ import { IDENTITY_STATUS_HELP, IdentityStatusBadge } from '@/components/identity
 import { StatusBadge } from '@/components/status-badge';
 import { decodeIdentityKey, getDb, getIdentity, repositoryHref } from '@/lib/db';
 import { rekorEntryUrl } from '@/lib/verify/rekor-links';
+import { requirePage } from '@/lib/auth/page';
+import { roleAtLeast } from '@/lib/auth/roles';
 
 export const dynamic = 'force-dynamic';
 
@@ -24,6 +26,7 @@ const th = 'px-4 py-2';
 const td = 'px-4 py-2';
 
 export default async function IdentityPage({ params }: { params: Promise<{ key: string }> }) {
+  const user = await requirePage('viewer');
   const { key } = await params;
   if (!decodeIdentityKey(key)) notFound();
   const detail = await getIdentity(await getDb(), key);
@@ -49,7 +52,7 @@ export default async function IdentityPage({ params }: { params: Promise<{ key: 
         </h1>
         <p className="text-xs"><Link href={`/reports?kind=identity&value=${encodeURIComponent(key)}`}>Audit report of the images it signed</Link></p>
         {ref.kind === 'key' && keyName && <p className="text-base font-medium text-slate-800" data-testid="key-name">{keyName}</p>}
-        {ref.kind === 'key' && <KeyNameForm fingerprint={ref.fingerprint} current={keyName} />}
+        {ref.kind === 'key' && roleAtLeast(user.role, 'admin') && <KeyNameForm fingerprint={ref.fingerprint} current={keyName} />}
         {ref.kind === 'keyless' && (
           <p className="text-sm text-slate-700">
             issued by <span className="font-mono text-xs break-all">{ref.issuer || '(no OIDC issuer in the certificate)'}</span>

@@ -7,11 +7,13 @@ import { RunsTable } from '@/components/runs-table';
 import { FORMAT_LABEL, SignatureResultCard } from '@/components/signature-result';
 import { StatusBadge } from '@/components/status-badge';
 import { getDb, getImage, getRun, identityHref, repositoryHref } from '@/lib/db';
+import { requirePage } from '@/lib/auth/page';
 
 export const dynamic = 'force-dynamic';
 export const metadata = { title: 'Image' };
 
 export default async function ImagePage({ params }: { params: Promise<{ id: string }> }) {
+  await requirePage('viewer');
   const { id } = await params;
   if (!/^[a-z0-9]{1,64}$/.test(id)) notFound();
   const db = await getDb();

@@ -8,6 +8,7 @@ import { StatusBadge } from '@/components/status-badge';
 import { getDb } from '@/lib/db';
 import { getPolicy, listPolicyRuns } from '@/lib/db/policies';
 import { describeAuthority } from '@/lib/policy/describe';
+import { requirePage } from '@/lib/auth/page';
 
 export const dynamic = 'force-dynamic';
 
@@ -16,6 +17,7 @@ export async function generateMetadata({ params }: { params: Promise<{ id: strin
 }
 
 export default async function PolicyPage({ params }: { params: Promise<{ id: string }> }) {
+  await requirePage('viewer');
   const { id } = await params;
   if (!/^[A-Za-z0-9._-]{1,128}$/.test(id)) notFound();
   const db = await getDb();

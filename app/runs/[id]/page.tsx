@@ -8,6 +8,7 @@ import { SignatureResultCard } from '@/components/signature-result';
 import { StatusBadge } from '@/components/status-badge';
 import { getDb, getRun } from '@/lib/db';
 import type { PolicyOutcome } from '@/lib/policy/evaluate';
+import { requirePage } from '@/lib/auth/page';
 
 export const dynamic = 'force-dynamic';
 
@@ -16,6 +17,7 @@ export async function generateMetadata({ params }: { params: Promise<{ id: strin
 }
 
 export default async function RunPage({ params }: { params: Promise<{ id: string }> }) {
+  await requirePage('viewer');
   const { id } = await params;
   if (!/^[a-z0-9]{1,64}$/.test(id)) notFound();
   const run = await getRun(await getDb(), id);

@@ -1,12 +1,13 @@
 import { z } from 'zod';
 import { getDb, getRun } from '@/lib/db';
 import { apiError, errorResponse, jsonResponse, parseValue } from '@/lib/api/respond';
+import { withRole } from '@/lib/auth/guard';
 
 export const dynamic = 'force-dynamic';
 
 const Params = z.object({ id: z.string().min(1).max(64).regex(/^[a-z0-9]+$/, 'a run id') });
 
-export async function GET(_request: Request, ctx: { params: Promise<{ id: string }> }) {
+export const GET = withRole('viewer', async (_request: Request, ctx: { params: Promise<{ id: string }> }) => {
   const p = parseValue(await ctx.params, Params);
   if (!p.ok) return p.response;
   try {
@@ -16,4 +17,4 @@ export async function GET(_request: Request, ctx: { params: Promise<{ id: string
   } catch (e) {
     return errorResponse(e);
   }
-}
+});

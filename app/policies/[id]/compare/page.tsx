@@ -10,6 +10,7 @@ import { getDb } from '@/lib/db';
 import { getPolicy, latestEvidence } from '@/lib/db/policies';
 import { globMatches } from '@/lib/policy/match';
 import { reevaluate, type ReevaluatedImage } from '@/lib/policy/reevaluate';
+import { requirePage } from '@/lib/auth/page';
 
 export const dynamic = 'force-dynamic';
 
@@ -33,6 +34,7 @@ function reason(r: ReevaluatedImage): string {
 }
 
 export default async function ComparePage({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  await requirePage('viewer');
   const { id } = await params;
   if (!/^[A-Za-z0-9._-]{1,128}$/.test(id)) notFound();
   const sp = await searchParams;

@@ -9,6 +9,7 @@ import { isSigscopeError } from '@/lib/errors';
 import { artifactHashOf, queryFromEntryId, type ExploredEntry, type ExploreResult } from '@/lib/rekor/explore';
 import { exploreRekor } from '@/lib/rekor/explore-db';
 import type { EntrySignature } from '@/lib/rekor';
+import { requirePage } from '@/lib/auth/page';
 
 export const dynamic = 'force-dynamic';
 
@@ -179,6 +180,7 @@ function EntryView({ e, trustRoot }: { e: ExploredEntry; trustRoot: string }) {
 }
 
 export default async function RekorEntryPage({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  await requirePage('viewer');
   const { id } = await params;
   const sp = await searchParams;
   const trustRoot = (Array.isArray(sp.trustRoot) ? sp.trustRoot[0] : sp.trustRoot)?.slice(0, 4096) || undefined;

@@ -9,6 +9,7 @@ import { IdentityStatusBadge } from '@/components/identity-status';
 import { WrapAt } from '@/components/wrap-at';
 import { StatusBadge } from '@/components/status-badge';
 import { getDb, listRepositoryIdentities, listRepositoryImages } from '@/lib/db';
+import { requirePage } from '@/lib/auth/page';
 
 export const dynamic = 'force-dynamic';
 
@@ -42,6 +43,7 @@ export async function generateMetadata({ params }: { params: Params }): Promise<
 }
 
 export default async function RepositoryPage({ params }: { params: Params }) {
+  await requirePage('viewer');
   const r = parse(await params);
   if (!r) notFound();
   const db = await getDb();

@@ -2,13 +2,14 @@ import { z } from 'zod';
 import { predicateDownloadName } from '@/lib/attest/predicates';
 import { apiError, errorResponse, parseValue } from '@/lib/api/respond';
 import { getDb, getSignature } from '@/lib/db';
+import { withRole } from '@/lib/auth/guard';
 
 export const dynamic = 'force-dynamic';
 
 const Params = z.object({ id: z.string().regex(/^[a-z0-9]{1,64}$/, 'an attestation id') });
 
 /** The predicate of a stored attestation as a JSON download (an SBOM, a provenance document…). */
-export async function GET(_request: Request, ctx: { params: Promise<{ id: string }> }) {
+export const GET = withRole('viewer', async (_request: Request, ctx: { params: Promise<{ id: string }> }) => {
   const p = parseValue(await ctx.params, Params);
   if (!p.ok) return p.response;
   try {
@@ -22,4 +23,4 @@ export async function GET(_request: Request, ctx: { params: Promise<{ id: string
   } catch (e) {
     return errorResponse(e);
   }
-}
+});

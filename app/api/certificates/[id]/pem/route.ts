@@ -1,13 +1,14 @@
 import { z } from 'zod';
 import { apiError, errorResponse, parseValue } from '@/lib/api/respond';
 import { getCertificatePem, getDb } from '@/lib/db';
+import { withRole } from '@/lib/auth/guard';
 
 export const dynamic = 'force-dynamic';
 
 const Params = z.object({ id: z.string().regex(/^[a-z0-9]{1,64}$/, 'a certificate id') });
 
 /** A stored certificate as a PEM download, named by its fingerprint. */
-export async function GET(_request: Request, ctx: { params: Promise<{ id: string }> }) {
+export const GET = withRole('viewer', async (_request: Request, ctx: { params: Promise<{ id: string }> }) => {
   const p = parseValue(await ctx.params, Params);
   if (!p.ok) return p.response;
   try {
@@ -25,4 +26,4 @@ export async function GET(_request: Request, ctx: { params: Promise<{ id: string
   } catch (e) {
     return errorResponse(e);
   }
-}
+});

@@ -3,6 +3,7 @@ import { apiError, errorResponse, parseValue } from '@/lib/api/respond';
 import { getDb } from '@/lib/db';
 import { getPolicy } from '@/lib/db/policies';
 import { toYaml } from '@/lib/policy/parse';
+import { withRole } from '@/lib/auth/guard';
 
 export const dynamic = 'force-dynamic';
 
@@ -15,7 +16,7 @@ const Query = z.object({
 });
 
 /** Downloads one version of a policy as YAML. */
-export async function GET(request: Request, { params }: { params: Promise<{ id: string }> }) {
+export const GET = withRole('viewer', async (request: Request, { params }: { params: Promise<{ id: string }> }) => {
   const p = parseValue(await params, Params);
   if (!p.ok) return p.response;
   const q = parseValue(Object.fromEntries(new URL(request.url).searchParams), Query);
@@ -36,4 +37,4 @@ export async function GET(request: Request, { params }: { params: Promise<{ id: 
   } catch (e) {
     return errorResponse(e);
   }
-}
+});
