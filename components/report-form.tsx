@@ -1,5 +1,6 @@
 'use client';
 /** Choose a scope and a policy, preview what the report covers, generate it and download it. */
+import { apiFetch } from './api-fetch';
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { useRouter } from 'next/navigation';
 import { useEffect, useState, type FormEvent } from 'react';
@@ -48,7 +49,7 @@ const FORMATS: Array<{ value: ReportFormat; label: string; hint: string }> = [
 class ApiError extends Error {}
 
 async function api<T>(url: string, init?: RequestInit): Promise<T> {
-  const res = await fetch(url, init);
+  const res = await apiFetch(url, init);
   const json = (await res.json().catch(() => null)) as (T & { error?: { message: string } }) | null;
   if (!res.ok || !json || json.error) throw new ApiError(json?.error?.message ?? `the server answered ${res.status}`);
   return json;

@@ -3,6 +3,7 @@
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { useRouter } from 'next/navigation';
 import { useState, type ChangeEvent, type FormEvent } from 'react';
+import { apiJson } from './api-fetch';
 
 const input = 'w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm shadow-sm placeholder:text-slate-400 focus:border-sky-500 focus:outline-none focus:ring-2 focus:ring-sky-200';
 const label = 'block text-sm font-medium text-slate-700 mb-1';
@@ -20,11 +21,8 @@ export interface ScanFormDefaults {
   publicKeyPem?: string;
 }
 
-async function postScan(body: unknown): Promise<{ id: string }> {
-  const res = await fetch('/api/scans', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  const json = (await res.json().catch(() => null)) as { id: string } | { error: { message: string } } | null;
-  if (!res.ok || !json || 'error' in json) throw new Error(json && 'error' in json ? json.error.message : `the server answered ${res.status}`);
-  return json;
+function postScan(body: unknown): Promise<{ id: string }> {
+  return apiJson<{ id: string }>('/api/scans', { method: 'POST', json: body });
 }
 
 export function ScanForm({ trustRoots, defaultTrustRoot, defaults }: { trustRoots: string[]; defaultTrustRoot: string; defaults?: ScanFormDefaults }) {

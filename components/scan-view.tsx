@@ -4,6 +4,7 @@ import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tansta
 import Link from 'next/link';
 import { useState } from 'react';
 import { StatusBadge } from './status-badge';
+import { apiJson } from './api-fetch';
 
 export interface ScanProgressJson {
   status: string;
@@ -76,7 +77,7 @@ async function getJson<T>(url: string): Promise<T> {
   return json as T;
 }
 
-export function ScanView({ initial }: { initial: ScanJson }) {
+export function ScanView({ initial, canControl = true }: { initial: ScanJson; canControl?: boolean }) {
   const queryClient = useQueryClient();
   const scan = useQuery({
     queryKey: ['scan', initial.id],
@@ -89,8 +90,7 @@ export function ScanView({ initial }: { initial: ScanJson }) {
   const live = LIVE.has(p.status);
   const action = useMutation({
     mutationFn: async (a: 'cancel' | 'resume') => {
-      const res = await fetch(`/api/scans/${initial.id}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ action: a }) });
-      if (!res.ok) throw new Error(((await res.json().catch(() => null)) as { error?: { message: string } } | null)?.error?.message ?? `the server answered ${res.status}`);
+      await apiJson(`/api/scans/${initial.id}`, { method: 'POST', json: { action: a } });
     },
     onSettled: () => queryClient.invalidateQueries({ queryKey: ['scan', initial.id] }),
   });
@@ -110,12 +110,12 @@ export function ScanView({ initial }: { initial: ScanJson }) {
             </span>
           </div>
           <div className="flex gap-2">
-            {live && p.status !== 'cancelling' && (
+            {canControl && live && p.status !== 'cancelling' && (
               <button type="button" onClick={() => action.mutate('cancel')} disabled={action.isPending} className="rounded-md border border-slate-300 px-3 py-1.5 text-sm hover:bg-slate-50">
                 Cancel scan
               </button>
             )}
-            {(p.status === 'cancelled' || p.status === 'failed') && (
+            {canControl && (p.status === 'cancelled' || p.status === 'failed') && (
               <button type="button" onClick={() => action.mutate('resume')} disabled={action.isPending} className="rounded-md bg-slate-900 px-3 py-1.5 text-sm text-white hover:bg-slate-700">
                 Resume
               </button>

@@ -1,3 +1,4 @@
+import { requirePage } from '@/lib/auth/page';
 import Link from 'next/link';
 import { EmptyState } from '@/components/empty-state';
 import { getDb } from '@/lib/db';
@@ -7,6 +8,7 @@ export const dynamic = 'force-dynamic';
 export const metadata = { title: 'Organizations' };
 
 export default async function OrganizationsPage() {
+  await requirePage('viewer');
   const orgs = await listOrganizations(await getDb());
   return (
     <div className="space-y-4">

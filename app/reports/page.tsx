@@ -1,3 +1,5 @@
+import { requirePage } from '@/lib/auth/page';
+import { roleAtLeast } from '@/lib/auth/roles';
 import { EmptyState } from '@/components/empty-state';
 import { formatTime } from '@/components/format';
 import { ReportForm } from '@/components/report-form';
@@ -16,6 +18,7 @@ function one(v: string | string[] | undefined): string | undefined {
 }
 
 export default async function ReportsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  const user = await requirePage('viewer');
   const params = await searchParams;
   const db = await getDb();
   const [reports, policies, firstImage] = await Promise.all([
@@ -33,11 +36,15 @@ export default async function ReportsPage({ searchParams }: { searchParams: Prom
         <h1 className="text-2xl font-semibold tracking-tight">Audit reports</h1>
         <span className="text-sm text-slate-500">Stored byte for byte · never regenerated</span>
       </div>
-      <ReportForm
-        policies={policies.map((p) => p.name)}
-        initial={{ kind, value, issuer: one(params.issuer), policy: one(params.policy) }}
-        signingAvailable={Boolean(process.env[SIGNING_KEY_ENV])}
-      />
+      {roleAtLeast(user.role, 'auditor') ? (
+        <ReportForm
+          policies={policies.map((p) => p.name)}
+          initial={{ kind, value, issuer: one(params.issuer), policy: one(params.policy) }}
+          signingAvailable={Boolean(process.env[SIGNING_KEY_ENV])}
+        />
+      ) : (
+        <p className="rounded-md border border-slate-200 bg-white px-4 py-3 text-sm text-slate-600">Generating reports needs the auditor role; past reports can be downloaded below.</p>
+      )}
       <section className="space-y-3" aria-labelledby="past-reports">
         <h2 id="past-reports" className="text-lg font-semibold">
           Past reports

@@ -1,3 +1,5 @@
+import { requirePage } from '@/lib/auth/page';
+import { roleAtLeast } from '@/lib/auth/roles';
 import Link from 'next/link';
 import { EmptyState } from '@/components/empty-state';
 import { ScanForm } from '@/components/scan-form';
@@ -13,6 +15,7 @@ export const metadata = { title: 'Scans' };
 const STATUS_TONE: Record<string, string> = { finished: 'text-emerald-700', failed: 'text-red-700', running: 'text-sky-700', cancelled: 'text-slate-500' };
 
 export default async function ScansPage() {
+  const user = await requirePage('viewer');
   const db = await getDb();
   await resumeOnce(db);
   const scans = await listScans(db, 100);
@@ -26,7 +29,11 @@ export default async function ScansPage() {
           the <Link href="/organizations">organization overview</Link> shows coverage over time.
         </p>
       </div>
-      <ScanForm trustRoots={roots} defaultTrustRoot={roots.includes('sandbox') ? 'sandbox' : roots[0]!} defaults={demoScanDefaults()} />
+      {roleAtLeast(user.role, 'auditor') ? (
+        <ScanForm trustRoots={roots} defaultTrustRoot={roots.includes('sandbox') ? 'sandbox' : roots[0]!} defaults={demoScanDefaults()} />
+      ) : (
+        <p className="rounded-md border border-slate-200 bg-white px-4 py-3 text-sm text-slate-600">Starting scans needs the auditor role; you can follow every scan below.</p>
+      )}
       <section aria-label="Past scans">
         <h2 className="mb-2 text-lg font-medium">Recent scans</h2>
         {scans.length === 0 ? (

@@ -5,10 +5,13 @@ import { listScans } from '@/lib/db/scans';
 import { startScan, resumeOnce } from '@/lib/audit/scan/service';
 import { TagFilterSchema } from '@/lib/audit/scan/targets';
 import { errorResponse, parseJsonBody } from '@/lib/api/respond';
+import { recordAudit } from '@/lib/db/audit-log';
+
+import { withRole, type AuthContext } from '@/lib/auth/guard';
 
 export const dynamic = 'force-dynamic';
 
-export async function GET() {
+export const GET = withRole('viewer', async (_request: Request) => {
   try {
     const db = await getDb();
     await resumeOnce(db);
@@ -16,7 +19,7 @@ export async function GET() {
   } catch (e) {
     return errorResponse(e);
   }
-}
+});
 
 const Body = z
   .object({
@@ -30,15 +33,16 @@ const Body = z
   })
   .strict();
 
-export async function POST(request: Request) {
+export const POST = withRole('auditor', async (request: Request, _ctx: unknown, auth: AuthContext) => {
   const body = await parseJsonBody(request, Body, 1024 * 1024);
   if (!body.ok) return body.response;
   try {
     const db = await getDb();
     const { tags, ...rest } = body.data;
-    const { id } = await startScan(db, { ...rest, ...(tags ? { tags: TagFilterSchema.parse(tags) } : {}), source: 'web' });
+    const { id } = await startScan(db, { ...rest, ...(tags ? { tags: TagFilterSchema.parse(tags) } : {}), source: 'web', actor: auth.user.username });
+    await recordAudit(db, { actor: auth.user.username, action: 'scan', target: id, detail: { targets: rest.targets.slice(0, 20), targetCount: rest.targets.length, policyName: rest.policyName ?? null, via: auth.via }, ip: auth.ip });
     return NextResponse.json({ id }, { status: 201 });
   } catch (e) {
     return errorResponse(e);
   }
-}
+});

@@ -1,3 +1,4 @@
+import { requirePage } from '@/lib/auth/page';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { CoverageChart } from '@/components/coverage-chart';
@@ -11,6 +12,7 @@ export const dynamic = 'force-dynamic';
 export const metadata = { title: 'Organization' };
 
 export default async function OrganizationPage({ params }: { params: Promise<{ path: string[] }> }) {
+  await requirePage('viewer');
   const { path } = await params;
   const [registry, ...rest] = path.map(decodeURIComponent);
   const prefix = rest.join('/');

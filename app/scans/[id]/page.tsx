@@ -1,3 +1,5 @@
+import { requirePage } from '@/lib/auth/page';
+import { roleAtLeast } from '@/lib/auth/roles';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { ScanView, type ScanJson } from '@/components/scan-view';
@@ -9,6 +11,7 @@ export const dynamic = 'force-dynamic';
 export const metadata = { title: 'Scan' };
 
 export default async function ScanPage({ params }: { params: Promise<{ id: string }> }) {
+  const user = await requirePage('viewer');
   const { id } = await params;
   if (!/^[a-z0-9]{1,64}$/.test(id)) notFound();
   const db = await getDb();
@@ -48,7 +51,7 @@ export default async function ScanPage({ params }: { params: Promise<{ id: strin
           <div><Link href={`/reports?kind=scan&value=${id}`}>Audit report of this scan</Link></div>
         </dl>
       </div>
-      <ScanView initial={initial} />
+      <ScanView initial={initial} canControl={roleAtLeast(user.role, 'auditor')} />
     </div>
   );
 }

@@ -3,9 +3,11 @@ import { apiError, errorResponse } from '@/lib/api/respond';
 import { getDb } from '@/lib/db';
 import { getReportContent } from '@/lib/report/generate';
 
+import { withRole } from '@/lib/auth/guard';
+
 export const dynamic = 'force-dynamic';
 
-export async function GET(_request: Request, { params }: { params: Promise<{ id: string }> }) {
+export const GET = withRole('viewer', async (_request: Request, { params }: { params: Promise<{ id: string }> }) => {
   const { id } = await params;
   try {
     const stored = await getReportContent(await getDb(), id);
@@ -23,4 +25,4 @@ export async function GET(_request: Request, { params }: { params: Promise<{ id:
   } catch (e) {
     return errorResponse(e);
   }
-}
+});

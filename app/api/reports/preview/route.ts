@@ -6,9 +6,11 @@ import { ScopeRequestSchema } from '@/lib/report/request';
 import { parseScope, scopeLabel } from '@/lib/report/scope';
 import { selectRuns } from '@/lib/report/select';
 
+import { withRole } from '@/lib/auth/guard';
+
 export const dynamic = 'force-dynamic';
 
-export async function GET(request: Request) {
+export const GET = withRole('viewer', async (request: Request) => {
   const params = Object.fromEntries(new URL(request.url).searchParams);
   const q = parseValue(params, ScopeRequestSchema);
   if (!q.ok) return q.response;
@@ -27,4 +29,4 @@ export async function GET(request: Request) {
   } catch (e) {
     return errorResponse(e);
   }
-}
+});

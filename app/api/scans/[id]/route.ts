@@ -4,12 +4,15 @@ import { getDb } from '@/lib/db';
 import { getScanJob, repositorySummaries, scanProgress } from '@/lib/db/scans';
 import { cancelScan, resumeOnce, resumeScan } from '@/lib/audit/scan/service';
 import { apiError, errorResponse, parseJsonBody } from '@/lib/api/respond';
+import { recordAudit } from '@/lib/db/audit-log';
+
+import { withRole, type AuthContext } from '@/lib/auth/guard';
 
 export const dynamic = 'force-dynamic';
 
 const Id = z.string().regex(/^[a-z0-9]{1,64}$/);
 
-export async function GET(_request: Request, { params }: { params: Promise<{ id: string }> }) {
+export const GET = withRole('viewer', async (_request: Request, { params }: { params: Promise<{ id: string }> }) => {
   const { id } = await params;
   if (!Id.safeParse(id).success) return apiError(400, 'INVALID_INPUT', 'invalid scan id');
   try {
@@ -27,11 +30,11 @@ export async function GET(_request: Request, { params }: { params: Promise<{ id:
   } catch (e) {
     return errorResponse(e);
   }
-}
+});
 
 const Action = z.object({ action: z.enum(['cancel', 'resume']) }).strict();
 
-export async function POST(request: Request, { params }: { params: Promise<{ id: string }> }) {
+export const POST = withRole('auditor', async (request: Request, { params }: { params: Promise<{ id: string }> }, auth: AuthContext) => {
   const { id } = await params;
   if (!Id.safeParse(id).success) return apiError(400, 'INVALID_INPUT', 'invalid scan id');
   const body = await parseJsonBody(request, Action);
@@ -40,8 +43,9 @@ export async function POST(request: Request, { params }: { params: Promise<{ id:
     const db = await getDb();
     if (body.data.action === 'cancel') await cancelScan(db, id);
     else await resumeScan(db, id);
+    await recordAudit(db, { actor: auth.user.username, action: 'scan', target: id, detail: { action: body.data.action, via: auth.via }, ip: auth.ip });
     return NextResponse.json({ id, progress: await scanProgress(db, id) });
   } catch (e) {
     return errorResponse(e);
   }
-}
+});

@@ -4,6 +4,8 @@ import { getDb } from '@/lib/db';
 import { ITEM_SORTS, ITEM_STATES, listScanItems } from '@/lib/db/scans';
 import { apiError, errorResponse, parseValue } from '@/lib/api/respond';
 
+import { withRole } from '@/lib/auth/guard';
+
 export const dynamic = 'force-dynamic';
 
 const Query = z.object({
@@ -18,7 +20,7 @@ const Query = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(100),
 });
 
-export async function GET(request: Request, { params }: { params: Promise<{ id: string }> }) {
+export const GET = withRole('viewer', async (request: Request, { params }: { params: Promise<{ id: string }> }) => {
   const { id } = await params;
   if (!/^[a-z0-9]{1,64}$/.test(id)) return apiError(400, 'INVALID_INPUT', 'invalid scan id');
   const q = parseValue(Object.fromEntries(new URL(request.url).searchParams), Query);
@@ -48,4 +50,4 @@ export async function GET(request: Request, { params }: { params: Promise<{ id: 
   } catch (e) {
     return errorResponse(e);
   }
-}
+});
