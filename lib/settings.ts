@@ -19,6 +19,13 @@ export function dataDir(): string {
 const HostSchema = z.string().trim().min(1).max(261).regex(/^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9a-fA-F:.]+\](:\d{1,5})?$/, 'a registry host such as 127.0.0.1:5000');
 const RootSchema = z.object({ name: z.string().trim().min(1).max(64).regex(/^[\w .-]+$/), path: z.string().trim().min(1).max(4096) });
 
+/** The explorer's logs: a trusted root by name, and optionally only some of its logs (base URLs). */
+export const RekorSettingsSchema = z.object({
+  trustRoot: z.string().trim().min(1).max(64).regex(/^[\w .-]+$/, 'a trusted root name'),
+  logUrls: z.array(z.string().trim().url().max(2048)).max(32).default([]),
+});
+export type RekorSettings = z.infer<typeof RekorSettingsSchema>;
+
 const KeyNameSchema = z.string().trim().min(1).max(64).regex(/^[^\u0000-\u001f\u007f]+$/, 'printable characters only');
 
 export const SettingsSchema = z.object({
@@ -26,6 +33,8 @@ export const SettingsSchema = z.object({
   trustedRoots: z.array(RootSchema).max(32).default([]),
   /** Names people give signing keys, by sha256 fingerprint of the public key (hex). */
   keyNames: z.record(z.string().regex(/^[a-f0-9]{64}$/, 'a sha256 key fingerprint'), KeyNameSchema).default({}),
+  /** Which transparency logs the Rekor explorer and watches use (absent: the defaults of rekorLogChoice). */
+  rekor: RekorSettingsSchema.optional(),
 });
 export type Settings = z.infer<typeof SettingsSchema>;
 
@@ -89,4 +98,27 @@ export function setKeyName(fingerprint: string, name: string): Settings {
   else keyNames[fingerprint] = name;
   // Hosts allowed by the environment are not written into the file.
   return writeSettings({ ...current, allowHttpRegistries: current.allowHttpRegistries.filter((h) => !fromEnv.has(h)), keyNames });
+}
+
+/**
+ * The trusted root (and logs) the explorer and watches use: the one chosen in
+ * settings, else the sandbox's when the demo made one (reachable offline), else public-good.
+ */
+export function rekorLogChoice(settings = readSettings()): { trustRoot: string; logUrls: string[]; fromSettings: boolean } {
+  const choices = trustRootChoices(settings);
+  if (settings.rekor && choices.some((c) => c.name === settings.rekor!.trustRoot)) return { ...settings.rekor, fromSettings: true };
+  return { trustRoot: choices.some((c) => c.name === 'sandbox') ? 'sandbox' : PUBLIC_GOOD, logUrls: [], fromSettings: false };
+}
+
+/** Stores the explorer's log choice; other settings are kept. */
+export function setRekorSettings(rekor: unknown): Settings {
+  const parsed = RekorSettingsSchema.safeParse(rekor);
+  if (!parsed.success) {
+    const i = parsed.error.issues[0];
+    throw new SigscopeError('INVALID_INPUT', `${i?.path.join('.') || 'rekor'}: ${i?.message}`);
+  }
+  if (!trustRootChoices().some((c) => c.name === parsed.data.trustRoot)) throw new SigscopeError('INVALID_INPUT', `no trusted root named ${parsed.data.trustRoot}: add it under "Additional trusted roots" first`);
+  const current = readSettings();
+  const fromEnv = new Set((process.env.SIGSCOPE_ALLOW_HTTP_REGISTRIES ?? '').split(',').map((h) => h.trim()).filter(Boolean));
+  return writeSettings({ ...current, allowHttpRegistries: current.allowHttpRegistries.filter((h) => !fromEnv.has(h)), rekor: parsed.data });
 }

@@ -13,13 +13,14 @@ export async function GET() {
 }
 
 // The settings form edits hosts and trusted roots; key names are edited on identity pages.
-const Body = SettingsSchema.omit({ keyNames: true });
+const Body = SettingsSchema.omit({ keyNames: true, rekor: true });
 
 export async function PUT(request: Request) {
   const body = await parseJsonBody(request, Body);
   if (!body.ok) return body.response;
   try {
-    return NextResponse.json(writeSettings({ ...body.data, keyNames: readSettings().keyNames }));
+    const current = readSettings();
+    return NextResponse.json(writeSettings({ ...body.data, keyNames: current.keyNames, rekor: current.rekor }));
   } catch (e) {
     return errorResponse(e);
   }
