@@ -156,7 +156,8 @@ export function proofStatus(v: EntryVerification): ProofStatus {
   return v.inclusionVerified ? 'proven' : v.setVerified ? 'set-only' : 'not-proven';
 }
 
-function exploreV1(entry: RekorV1Entry, log: ExploreLog, keys: readonly TransparencyLogKey[]): ExploredEntry {
+/** A v1 entry read from `log`, proven with the trusted keys. */
+export function exploreV1(entry: RekorV1Entry, log: ExploreLog, keys: readonly TransparencyLogKey[]): ExploredEntry {
   const verification = verifyV1Entry(entry, keys);
   return {
     logUrl: log.baseUrl,
