@@ -109,3 +109,21 @@ export async function recordWatchCheck(db: Db, watchId: string, check: { treeSiz
   });
   return toCheck(r);
 }
+
+/** Stored signatures' images by log index, for entries of the log with this (hex) log ID. */
+export async function imagesByLogIndex(db: Db, logId: string, indexes: readonly number[]): Promise<Map<number, Array<{ id: string; label: string }>>> {
+  const out = new Map<number, Array<{ id: string; label: string }>>();
+  if (indexes.length === 0) return out;
+  const rows = await db.signature.findMany({
+    where: { rekorLogId: logId.toLowerCase(), rekorLogIndex: { in: [...new Set(indexes)].slice(0, 1000).map((i) => BigInt(i)) } },
+    include: { image: true },
+    take: 2000,
+  });
+  for (const r of rows) {
+    const i = Number(r.rekorLogIndex);
+    const list = out.get(i) ?? [];
+    if (!list.some((x) => x.id === r.image.id)) list.push({ id: r.image.id, label: `${r.image.repository}@${r.image.digest.slice(0, 19)}…` });
+    out.set(i, list);
+  }
+  return out;
+}

@@ -413,12 +413,6 @@ export async function linkEntries(db: SignatureFinder, entries: ExploredEntry[])
   }
 }
 
-/** `/rekor/entries/<uuid | index-N>?trustRoot=…` */
-export function rekorEntryHref(entry: { uuid?: string; logIndex: number | string }, trustRoot: string): string {
-  const id = entry.uuid ?? `index-${entry.logIndex}`;
-  return `/rekor/entries/${id}?trustRoot=${encodeURIComponent(trustRoot)}`;
-}
-
 /** The query an entry page's id names: a UUID or `index-<n>`. */
 export function queryFromEntryId(id: string): ExploreQuery {
   const m = /^index-([0-9]{1,15})$/.exec(id);
@@ -426,19 +420,4 @@ export function queryFromEntryId(id: string): ExploreQuery {
   return parseExploreQuery({ uuid: id });
 }
 
-/** The signer an entry names: the certificate identity, or 'public key'. */
-export function signerOf(e: ExploredEntry): string | null {
-  if (!e.decoded.supported) return null;
-  const s = e.decoded.signatures[0];
-  if (!s) return null;
-  if (s.certificate) return s.certificate.identity ?? s.certificate.subject ?? 'certificate';
-  if (s.publicKeyPem) return 'public key';
-  return null;
-}
-
-/** The artifact (or payload/envelope) hash an entry names, as algorithm:hex. */
-export function artifactHashOf(e: ExploredEntry): string | null {
-  if (!e.decoded.supported) return null;
-  const d = e.decoded.artifactHash ?? e.decoded.payloadHash ?? e.decoded.envelopeHash;
-  return d ? `${d.algorithm}:${d.value}` : null;
-}
+export { artifactHashOf, rekorEntryHref, signerOf } from './rows';

@@ -9,6 +9,7 @@ import { isSigscopeError } from '@/lib/errors';
 import { artifactHashOf, queryFromEntryId, type ExploredEntry, type ExploreResult } from '@/lib/rekor/explore';
 import { exploreRekor } from '@/lib/rekor/explore-db';
 import type { EntrySignature } from '@/lib/rekor';
+import { CheckpointBanner } from '../../_components/checkpoint-banner';
 
 export const dynamic = 'force-dynamic';
 
@@ -197,6 +198,7 @@ export default async function RekorEntryPage({ params, searchParams }: { params:
         <Link href={`/rekor?trustRoot=${encodeURIComponent(rootName)}`}>Rekor</Link>
         {' / entry'}
       </nav>
+      <CheckpointBanner statuses={(result.checkpoints ?? []).filter((c) => c.flagged)} />
       {result.messages.map((m, i) => (
         <p key={i} role="note" className="rounded-md border border-amber-200 bg-amber-50 p-3 text-sm text-amber-900">{m}</p>
       ))}
