@@ -24,13 +24,23 @@ export function CheckpointBanner({ statuses }: { statuses: CheckpointStatus[] })
             <p className="mt-1">
               <span className="font-mono text-xs">{c.logUrl}</span> signed checkpoints that do not extend the ones seen before. A log that rewrites history can hide or swap entries: treat what it shows with suspicion and report it.
             </p>
-            <ul className="mt-2 list-disc space-y-1 pl-5 text-xs">
-              {c.rewrites.map((r) => (
-                <li key={r.id}>
-                  <span className="font-medium">{formatTime(r.observedAt)}</span> (tree size {r.treeSize}): {r.detail}
-                </li>
-              ))}
-            </ul>
+            {c.rewrites[0] && (
+              <p className="mt-2 text-xs break-all">
+                <span className="font-medium">Last seen {formatTime(c.rewrites[0].observedAt)}</span> (tree size {c.rewrites[0].treeSize}): {c.rewrites[0].detail}
+              </p>
+            )}
+            {c.rewrites.length > 1 && (
+              <details className="mt-1 text-xs">
+                <summary className="cursor-pointer">{c.rewrites.length - 1} earlier inconsistent checkpoint{c.rewrites.length > 2 ? 's' : ''} on record{c.rewrites.length >= 5 ? ' (at least)' : ''}</summary>
+                <ul className="mt-1 list-disc space-y-1 pl-5 break-all">
+                  {c.rewrites.slice(1).map((r) => (
+                    <li key={r.id}>
+                      <span className="font-medium">{formatTime(r.observedAt)}</span> (tree size {r.treeSize}): {r.detail}
+                    </li>
+                  ))}
+                </ul>
+              </details>
+            )}
             <p className="mt-2 text-xs">This visit: tree size {c.observation.treeSize}, {VERDICT_TEXT[c.observation.consistency]}.</p>
           </div>
         ) : (

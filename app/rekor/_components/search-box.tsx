@@ -58,9 +58,9 @@ export function SearchBox({ initial, kind, trustRoot, roots }: { initial: string
             onChange={(e) => setText(e.target.value)}
             onKeyDown={onKeyDown}
             required
-            rows={text.includes('\n') || text.length > 120 ? 6 : 1}
+            rows={text.includes('\n') || text.length > 120 ? 6 : 2}
             maxLength={512 * 1024}
-            placeholder="log index, range 100-120, UUID, sha256:…, email, https://… identity, or paste a bundle"
+            placeholder="log index, range N-M, UUID, sha256:…, email or URI identity — or paste a bundle (JSON)"
             className="resize-y rounded-md border border-slate-300 px-2 py-1.5 font-mono text-sm font-normal text-slate-900 placeholder:text-slate-400"
           />
         </label>

@@ -33,14 +33,14 @@ export function AddWatchForm({ logs }: { logs: Array<{ url: string; label: strin
   }
   return (
     <form onSubmit={submit} aria-label="Watch an identity" className="grid gap-3 rounded-lg border border-slate-200 bg-white p-4 shadow-sm md:grid-cols-[2fr_1.5fr_1fr_max-content]">
-      <label className="flex flex-col gap-1 text-xs font-medium text-slate-600">
-        Identity
-        <input value={identity} onChange={(e) => setIdentity(e.target.value)} required maxLength={512} placeholder="dev@example.com or https://github.com/org/repo/.github/workflows/release.yml@refs/heads/main" className={`${input} font-mono`} />
+      <div className="flex flex-col gap-1 text-xs font-medium text-slate-600">
+        <label htmlFor="watch-identity">Identity</label>
+        <input id="watch-identity" value={identity} onChange={(e) => setIdentity(e.target.value)} required maxLength={512} placeholder="dev@example.com or https://github.com/org/repo/.github/workflows/release.yml@refs/heads/main" className={`${input} font-mono`} />
         <span className="flex items-center gap-2 font-normal">
           <input type="checkbox" checked={isRegexp} onChange={(e) => setIsRegexp(e.target.checked)} id="watch-regexp" />
           <label htmlFor="watch-regexp">Regular expression (matches the whole identity)</label>
         </span>
-      </label>
+      </div>
       <label className="flex flex-col gap-1 text-xs font-medium text-slate-600">
         OIDC issuer (optional)
         <input value={issuer} onChange={(e) => setIssuer(e.target.value)} maxLength={512} placeholder="https://token.actions.githubusercontent.com" className={`${input} font-mono`} />
