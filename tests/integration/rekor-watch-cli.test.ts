@@ -122,6 +122,13 @@ describe('sigscope rekor watch', () => {
     const all = JSON.parse((await cli(['rekor', 'watch', 'check', uri.id, re.id, wrongIssuer.id, '--output', 'json'])).stdout) as Array<{ watchId: string; check: { newEntries: Array<{ identity: string }> } }>;
     expect(all.map((c) => c.check.newEntries.map((e) => e.identity))).toEqual([[URI], [URI], []]);
 
+    // The search box's forms from the CLI: a URI identity, proven.
+    const byUri = await cli(['rekor', 'search', '--subject', URI]);
+    expect(byUri.code, byUri.stdout + byUri.stderr).toBe(0);
+    expect(byUri.stdout).toMatch(/searched for identity https:\/\/github\.com\/acme/);
+    expect(byUri.stdout).toMatch(/PROVEN in log/);
+    expect((await cli(['rekor', 'search', '--subject', 'not-a-uri'])).code).toBe(2);
+
     const list = await cli(['rekor', 'watch', 'list']);
     expect(list.stdout).toContain(watchId);
     expect((await cli(['rekor', 'watch', 'stop', watchId])).code).toBe(0);
