@@ -49,7 +49,8 @@ export default async function RekorPage({ searchParams }: { searchParams: Promis
       logsLine = result.logs.map((l) => `${l.baseUrl} (${l.version})`).join(', ');
     } else {
       // A visit without a query still records the logs' checkpoints.
-      const { ctx, options } = resolveContext(trustRoot);
+      // Short timeouts: a log out of reach (public-good offline) must not hold the page.
+      const { ctx, options } = resolveContext(trustRoot, { timeoutMs: 5_000, maxRetries: 0 });
       const observed = await observeLogs(ctx, options);
       checkpoints = observed.checkpoints;
       notes.push(...observed.messages);
