@@ -339,7 +339,7 @@ export async function explore(ctx: ExploreContext, query: ExploreQuery, options:
       result.messages.push(`${log.baseUrl}: ${e instanceof Error ? e.message : String(e)}`);
     }
   }
-  if (result.entries.length === 0 && !result.messages.some((m) => /neither|no entry/.test(m))) result.messages.push(`no entry for ${describeQuery(query)} in ${logs.map((l) => l.baseUrl).join(', ')}`);
+  if (result.entries.length === 0 && result.messages.length === 0) result.messages.push(`no entry for ${describeQuery(query)} in ${logs.map((l) => l.baseUrl).join(', ')}`);
   sortByTime(result.entries);
   return result;
 }

@@ -41,7 +41,7 @@ export function RekorLogsForm({ roots, initial }: { roots: RootLogs[]; initial: 
           }}
           className="rounded-md border border-slate-300 bg-white px-3 py-2 text-sm"
         >
-          {roots.map((r) => <option key={r.name} value={r.name}>{r.name}</option>)}
+          {roots.map((r) => <option key={r.name} value={r.name}>{`${r.name} — ${r.error ? 'does not load' : `${r.logs.length} log${r.logs.length === 1 ? '' : 's'}`}`}</option>)}
         </select>
       </div>
       <fieldset>
