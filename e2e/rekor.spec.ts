@@ -27,7 +27,7 @@ test('rekor explorer: from a verified run to its proven log entry, search by log
   // The explorer's search form finds the same entry by log index in the sandbox log.
   await page.goto('/rekor?trustRoot=sandbox');
   await page.getByLabel('Search by').selectOption('logIndex');
-  await page.getByLabel('Value').fill(logIndex);
+  await page.getByLabel('Search the log').fill(logIndex);
   await page.getByRole('button', { name: 'Search' }).click();
   const row = page.getByTestId('rekor-result');
   await expect(row).toHaveCount(1);

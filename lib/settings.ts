@@ -30,6 +30,13 @@ const AllowedHostSchema = z.string().trim().min(1).max(270).refine((h) => {
 }, 'a host, host:port, [IPv6]:port or an address range such as 10.0.0.0/8');
 const RootSchema = z.object({ name: z.string().trim().min(1).max(64).regex(/^[\w .-]+$/), path: z.string().trim().min(1).max(4096) });
 
+/** The explorer's logs: a trusted root by name, and optionally only some of its logs (base URLs). */
+export const RekorSettingsSchema = z.object({
+  trustRoot: z.string().trim().min(1).max(64).regex(/^[\w .-]+$/, 'a trusted root name'),
+  logUrls: z.array(z.string().trim().url().max(2048)).max(32).default([]),
+});
+export type RekorSettings = z.infer<typeof RekorSettingsSchema>;
+
 const KeyNameSchema = z.string().trim().min(1).max(64).regex(/^[^\u0000-\u001f\u007f]+$/, 'printable characters only');
 
 export const SettingsSchema = z.object({
@@ -39,6 +46,8 @@ export const SettingsSchema = z.object({
   trustedRoots: z.array(RootSchema).max(32).default([]),
   /** Names people give signing keys, by sha256 fingerprint of the public key (hex). */
   keyNames: z.record(z.string().regex(/^[a-f0-9]{64}$/, 'a sha256 key fingerprint'), KeyNameSchema).default({}),
+  /** Which transparency logs the Rekor explorer and watches use (absent: the defaults of rekorLogChoice). */
+  rekor: RekorSettingsSchema.optional(),
 });
 export type Settings = z.infer<typeof SettingsSchema>;
 
@@ -119,3 +128,26 @@ export function withoutEnvHosts(current: Settings, httpFromEnv = new Set((proces
 }
 
 export { ALLOW_HOSTS_ENV };
+
+/**
+ * The trusted root (and logs) the explorer and watches use: the one chosen in
+ * settings, else the sandbox's when the demo made one (reachable offline), else public-good.
+ */
+export function rekorLogChoice(settings = readSettings()): { trustRoot: string; logUrls: string[]; fromSettings: boolean } {
+  const choices = trustRootChoices(settings);
+  if (settings.rekor && choices.some((c) => c.name === settings.rekor!.trustRoot)) return { ...settings.rekor, fromSettings: true };
+  return { trustRoot: choices.some((c) => c.name === 'sandbox') ? 'sandbox' : PUBLIC_GOOD, logUrls: [], fromSettings: false };
+}
+
+/** Stores the explorer's log choice; other settings are kept. */
+export function setRekorSettings(rekor: unknown): Settings {
+  const parsed = RekorSettingsSchema.safeParse(rekor);
+  if (!parsed.success) {
+    const i = parsed.error.issues[0];
+    throw new SigscopeError('INVALID_INPUT', `${i?.path.join('.') || 'rekor'}: ${i?.message}`);
+  }
+  if (!trustRootChoices().some((c) => c.name === parsed.data.trustRoot)) throw new SigscopeError('INVALID_INPUT', `no trusted root named ${parsed.data.trustRoot}: add it under "Additional trusted roots" first`);
+  const current = readSettings();
+  const fromEnv = new Set((process.env.SIGSCOPE_ALLOW_HTTP_REGISTRIES ?? '').split(',').map((h) => h.trim()).filter(Boolean));
+  return writeSettings({ ...current, allowHttpRegistries: current.allowHttpRegistries.filter((h) => !fromEnv.has(h)), rekor: parsed.data });
+}

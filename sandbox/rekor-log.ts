@@ -169,6 +169,7 @@ export class RekorLog {
   private readonly index = new Map<string, Set<number>>();
   private readonly checkpoints = new Map<number, string>();
   private queue: Promise<unknown> = Promise.resolve();
+  private forgedHead?: { treeSize: number; rootHash: string };
 
   private constructor(opts: { baseUrl: string; keyName: string; privateKey: KeyObject; treeId: string; dataDir?: string; now?: () => number }) {
     this.baseUrl = opts.baseUrl;
@@ -242,8 +243,30 @@ export class RekorLog {
     });
   }
 
+  /**
+   * Tests only: a checkpoint for any (size, root), signed with the log's real key —
+   * what a log that rewrites (or forks) its history would sign.
+   */
+  forgeCheckpoint(treeSize: number, rootHash: string): string {
+    if (!Number.isSafeInteger(treeSize) || treeSize < 0 || !/^[0-9a-f]{64}$/.test(rootHash)) throw new Error('forgeCheckpoint needs a size and a hex SHA-256 root');
+    return signCheckpointNote(this.privateKey, this.key, this.keyName, this.origin, treeSize, Buffer.from(rootHash, 'hex'));
+  }
+
+  /**
+   * Tests only: make GET /api/v1/log answer with this (size, root), signed with the
+   * log's key, instead of the real tree head (undefined: the real head again).
+   */
+  serveForgedHead(head: { treeSize: number; rootHash: string } | undefined): void {
+    if (head) this.forgeCheckpoint(head.treeSize, head.rootHash); // validates
+    this.forgedHead = head;
+  }
+
   /** GET /api/v1/log. */
   async logInfo(): Promise<{ rootHash: string; treeSize: number; signedTreeHead: string; treeID: string }> {
+    if (this.forgedHead) {
+      const { treeSize, rootHash } = this.forgedHead;
+      return { rootHash, treeSize, signedTreeHead: this.forgeCheckpoint(treeSize, rootHash), treeID: this.treeId };
+    }
     const size = this.size;
     const root = await this.tree.root(size);
     return { rootHash: root.toString('hex'), treeSize: size, signedTreeHead: this.checkpointFor(size, root), treeID: this.treeId };
@@ -443,9 +466,7 @@ export class RekorLog {
   private checkpointFor(size: number, root: Buffer): string {
     const cached = this.checkpoints.get(size);
     if (cached) return cached;
-    const note = `${this.origin}\n${size}\n${root.toString('base64')}\n`;
-    const signature = nodeSign('sha256', Buffer.from(note, 'utf8'), this.privateKey);
-    const text = `${note}\n\u2014 ${this.keyName} ${Buffer.concat([noteKeyId(this.key, this.keyName), signature]).toString('base64')}\n`;
+    const text = signCheckpointNote(this.privateKey, this.key, this.keyName, this.origin, size, root);
     this.checkpoints.set(size, text);
     if (this.checkpoints.size > 64) this.checkpoints.delete(this.checkpoints.keys().next().value!);
     return text;
@@ -503,6 +524,13 @@ export class RekorLog {
       if (!set.ok) throw new RekorLogIntegrityError(`${file} line ${e.logIndex + 1}: the entry's SET does not verify, so its integrated time or body was edited (${set.reason})`);
     }
   }
+}
+
+/** A Rekor v1 checkpoint (signed note) for (size, root) under `keyName`, signed with `privateKey`. */
+export function signCheckpointNote(privateKey: KeyObject, key: Pick<TransparencyLogKey, 'scheme' | 'spki'>, keyName: string, origin: string, size: number, root: Buffer): string {
+  const note = `${origin}\n${size}\n${root.toString('base64')}\n`;
+  const signature = nodeSign('sha256', Buffer.from(note, 'utf8'), privateKey);
+  return `${note}\n\u2014 ${keyName} ${Buffer.concat([noteKeyId(key, keyName), signature]).toString('base64')}\n`;
 }
 
 // ---------------------------------------------------------------------------

@@ -2,9 +2,19 @@ import { RegistryCredentialsForm } from '@/components/registry-credentials-form'
 import { SettingsForm } from '@/components/settings-form';
 import { getDb } from '@/lib/db';
 import { listRegistryCredentials } from '@/lib/secrets/registry-credentials';
-import { readSettings, trustRootChoices } from '@/lib/settings';
 import { allowHostsFromEnv } from '@/lib/net/outbound';
 import { requirePage } from '@/lib/auth/page';
+import { readSettings, rekorLogChoice, trustRootChoices } from '@/lib/settings';
+import { exploreContext, loadTrustRootChoice } from '@/lib/rekor/explore';
+import { RekorLogsForm, type RootLogs } from './_components/rekor-logs-form';
+
+function logsOf(name: string): RootLogs {
+  try {
+    return { name, logs: exploreContext(loadTrustRootChoice(name)).logs.map((l) => ({ url: l.baseUrl, version: l.version })) };
+  } catch (e) {
+    return { name, logs: [], error: (e as Error).message };
+  }
+}
 
 export const dynamic = 'force-dynamic';
 export const metadata = { title: 'Settings' };
@@ -15,6 +25,7 @@ export default async function SettingsPage() {
   const fromEnv = (process.env.SIGSCOPE_ALLOW_HTTP_REGISTRIES ?? '').split(',').map((s) => s.trim()).filter(Boolean);
   const roots = trustRootChoices(settings);
   const credentials = await listRegistryCredentials(await getDb());
+  const rekor = rekorLogChoice(settings);
   return (
     <div className="space-y-6">
       <h1 className="text-2xl font-semibold tracking-tight">Settings</h1>
@@ -30,6 +41,13 @@ export default async function SettingsPage() {
             <li key={r.name}><span className="font-medium">{r.name}</span> <span className="font-mono text-xs text-slate-500">{r.path ?? 'bundled with @sigstore/tuf (offline)'}</span></li>
           ))}
         </ul>
+      </section>
+      <section aria-labelledby="rekor-logs-title" id="rekor-logs" className="space-y-2">
+        <h2 id="rekor-logs-title" className="text-lg font-semibold">Rekor logs</h2>
+        <p className="text-sm text-slate-600">
+          The transparency logs the Rekor explorer and identity watches use{rekor.fromSettings ? '' : ` (not chosen yet: using ${rekor.trustRoot}, ${rekor.trustRoot === 'sandbox' ? 'the sandbox, reachable offline' : 'the default'})`}.
+        </p>
+        <RekorLogsForm roots={roots.map((r) => logsOf(r.name))} initial={{ trustRoot: rekor.trustRoot, logUrls: rekor.logUrls }} />
       </section>
     </div>
   );

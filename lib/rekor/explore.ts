@@ -21,10 +21,12 @@ import { isLoopbackHost } from './http';
 import { logKeysFromTrustedRoot, type TransparencyLogKey } from './log-keys';
 import { RekorV1Client } from './v1-client';
 import { RekorV2TileClient } from './v2-tiles';
-import { verifyV1Entry, type EntryVerification } from './verify-entry';
+import { verifyTlogEntry, verifyV1Entry, type EntryVerification } from './verify-entry';
+import type { CheckpointStatus } from './checkpoints';
+import type { TlogEntry } from './entry';
 
 /** Most entries fetched (and proven) for one search. */
-export const MAX_SEARCH_ENTRIES = 50;
+export const MAX_SEARCH_ENTRIES = 100;
 
 export type LogVersion = 'v1' | 'v2';
 
@@ -82,6 +84,8 @@ export interface ExploreResult {
   truncated: number;
   /** Logs that could not answer, or that cannot answer this kind of query. */
   messages: string[];
+  /** The checkpoint each log signed at this visit and how it relates to the history seen before (filled by explore-db). */
+  checkpoints?: CheckpointStatus[];
 }
 
 export type ExploreQuery =
@@ -89,7 +93,15 @@ export type ExploreQuery =
   | { logIndex: number }
   | { sha256: string }
   | { email: string }
-  | { publicKeyPem: string };
+  | { subject: string }
+  | { publicKeyPem: string }
+  /** 64 hex without a prefix: an entry UUID or an artifact hash (tried in that order). */
+  | { hex64: string }
+  /** A bounded run of log indexes (how a v2 log, which has no search index, is listed). */
+  | { range: { start: number; count: number } };
+
+/** Most entries a range scan reads and proves. */
+export const MAX_RANGE_ENTRIES = 256;
 
 export interface ExploreOptions {
   fetch?: typeof fetch;
@@ -97,6 +109,8 @@ export interface ExploreOptions {
   maxRetries?: number;
   /** Only this log (a base URL of the trusted root). */
   logUrl?: string;
+  /** Only these logs (settings); ignored when logUrl is given. */
+  logUrls?: readonly string[];
 }
 
 /** A trusted root by choice name (public-good, staging, sandbox, one from settings) or, with allowFile, a file path. */
@@ -142,7 +156,8 @@ export function proofStatus(v: EntryVerification): ProofStatus {
   return v.inclusionVerified ? 'proven' : v.setVerified ? 'set-only' : 'not-proven';
 }
 
-function exploreV1(entry: RekorV1Entry, log: ExploreLog, keys: readonly TransparencyLogKey[]): ExploredEntry {
+/** A v1 entry read from `log`, proven with the trusted keys. */
+export function exploreV1(entry: RekorV1Entry, log: ExploreLog, keys: readonly TransparencyLogKey[]): ExploredEntry {
   const verification = verifyV1Entry(entry, keys);
   return {
     logUrl: log.baseUrl,
@@ -191,6 +206,9 @@ function describeQuery(q: ExploreQuery): string {
   if ('logIndex' in q) return `log index ${q.logIndex}`;
   if ('sha256' in q) return `hash ${q.sha256}`;
   if ('email' in q) return `email ${q.email}`;
+  if ('subject' in q) return `identity ${q.subject}`;
+  if ('hex64' in q) return `UUID or hash ${q.hex64}`;
+  if ('range' in q) return `log indexes ${q.range.start} to ${q.range.start + q.range.count - 1}`;
   return 'the public key';
 }
 
@@ -203,34 +221,79 @@ function isNotFound(e: unknown): boolean {
  * and returns the entries found, each proven. A log that fails to answer adds a
  * message; it never makes an entry look proven.
  */
+/** The logs a query goes to: `logUrl` alone, else `logUrls` (settings) when any of them is in the context, else all. */
+export function selectLogs(ctx: ExploreContext, options: Pick<ExploreOptions, 'logUrl' | 'logUrls'>): ExploreLog[] {
+  const norm = (u: string) => u.replace(/\/+$/, '');
+  if (options.logUrl) {
+    const logs = ctx.logs.filter((l) => l.baseUrl === norm(options.logUrl!));
+    if (logs.length === 0) throw new SigscopeError('INVALID_INPUT', `log ${printable(options.logUrl, 200)} is not in trusted root ${ctx.trustRoot.name}`);
+    return logs;
+  }
+  if (options.logUrls && options.logUrls.length > 0) {
+    const wanted = new Set(options.logUrls.map(norm));
+    const logs = ctx.logs.filter((l) => wanted.has(l.baseUrl));
+    if (logs.length > 0) return logs;
+  }
+  return ctx.logs;
+}
+
+function exploreTiled(t: Awaited<ReturnType<RekorV2TileClient['proveEntry']>>, log: ExploreLog): ExploredEntry {
+  return {
+    logUrl: log.baseUrl,
+    logVersion: 'v2',
+    logIndex: t.logIndex,
+    status: t.ok ? proofStatus(t.verification) : 'not-proven',
+    decoded: decodeTlogEntry(t.entry),
+    verification: t.ok ? t.verification : { ...t.verification, ok: false, reason: t.reason ?? t.verification.reason },
+    checkpointText: t.entry.inclusionProof?.checkpoint,
+    signatures: [],
+  };
+}
+
+/** Time order, newest first; v2 entries have no integrated time: by index. */
+export function sortByTime(entries: ExploredEntry[]): ExploredEntry[] {
+  return entries.sort((a, b) => (b.decoded.integratedTime ?? 0) - (a.decoded.integratedTime ?? 0) || b.logIndex - a.logIndex);
+}
+
+/**
+ * Looks up or searches every log of the context (or the selected ones) and
+ * returns the entries found, each proven. A log that fails to answer adds a
+ * message; it never makes an entry look proven.
+ */
 export async function explore(ctx: ExploreContext, query: ExploreQuery, options: ExploreOptions = {}): Promise<ExploreResult> {
-  const logs = options.logUrl ? ctx.logs.filter((l) => l.baseUrl === options.logUrl!.replace(/\/+$/, '')) : ctx.logs;
-  if (options.logUrl && logs.length === 0) throw new SigscopeError('INVALID_INPUT', `log ${printable(options.logUrl, 200)} is not in trusted root ${ctx.trustRoot.name}`);
+  const logs = selectLogs(ctx, options);
   const result: ExploreResult = { trustRoot: ctx.trustRoot, logs, query, entries: [], truncated: 0, messages: [] };
   if (logs.length === 0) {
     result.messages.push(`trusted root ${ctx.trustRoot.name} names no Rekor log reachable over HTTPS (or plain HTTP on loopback)`);
     return result;
   }
   const http = { fetch: options.fetch, timeoutMs: options.timeoutMs ?? 15_000, maxRetries: options.maxRetries ?? 1 };
-  const isSearch = 'sha256' in query || 'email' in query || 'publicKeyPem' in query;
+  const indexSearch = async (client: RekorV1Client, log: ExploreLog, q: Parameters<RekorV1Client['searchIndex']>[0]) => {
+    const uuids = await client.searchIndex(q);
+    const room = MAX_SEARCH_ENTRIES - result.entries.length;
+    const take = uuids.slice(0, Math.max(0, room));
+    result.truncated += uuids.length - take.length;
+    for (let i = 0; i < take.length; i += 10) {
+      const got = await client.retrieveEntries({ entryUUIDs: take.slice(i, i + 10) });
+      for (const e of got) result.entries.push(exploreV1(e, log, ctx.keys));
+    }
+    return uuids.length;
+  };
   for (const log of logs) {
     try {
       if (log.version === 'v2') {
+        const client = new RekorV2TileClient({ baseUrl: log.baseUrl, ...http });
         if ('logIndex' in query) {
-          const client = new RekorV2TileClient({ baseUrl: log.baseUrl, ...http });
-          const t = await client.proveEntry(query.logIndex, ctx.keys);
-          result.entries.push({
-            logUrl: log.baseUrl,
-            logVersion: 'v2',
-            logIndex: t.logIndex,
-            status: t.ok ? proofStatus(t.verification) : 'not-proven',
-            decoded: decodeTlogEntry(t.entry),
-            verification: t.ok ? t.verification : { ...t.verification, ok: false, reason: t.reason ?? t.verification.reason },
-            checkpointText: t.entry.inclusionProof?.checkpoint,
-            signatures: [],
-          });
+          result.entries.push(exploreTiled(await client.proveEntry(query.logIndex, ctx.keys), log));
+        } else if ('range' in query) {
+          const text = await client.getCheckpointText();
+          const got = await client.scanEntries(query.range.start, Math.min(query.range.count, MAX_RANGE_ENTRIES), ctx.keys, text);
+          for (const t of got) result.entries.push(exploreTiled(t, log));
+          if (got.length < query.range.count) result.messages.push(`${log.baseUrl}: its verified checkpoint ends before index ${query.range.start + query.range.count - 1}; ${got.length} entries read`);
         } else {
-          result.messages.push(`${log.baseUrl} is a Rekor v2 log: it has no search index and no UUIDs, so it can only be looked up by log index`);
+          result.messages.push(
+            `${log.baseUrl} is a Rekor v2 log: it has no search index and no UUIDs. Look an entry up by log index, paste a bundle (its entry is proven offline), or scan a range of at most ${MAX_RANGE_ENTRIES} indexes ("N-M").`,
+          );
         }
         continue;
       }
@@ -239,21 +302,36 @@ export async function explore(ctx: ExploreContext, query: ExploreQuery, options:
         result.entries.push(exploreV1(await client.getEntryByUuid(query.uuid), log, ctx.keys));
       } else if ('logIndex' in query) {
         result.entries.push(exploreV1(await client.getEntryByIndex(query.logIndex), log, ctx.keys));
-      } else if (isSearch) {
-        const uuids = await client.searchIndex(
-          'sha256' in query
-            ? { hash: query.sha256 }
-            : 'email' in query
-              ? { email: query.email }
-              : { publicKey: { format: 'x509', content: Buffer.from((query as { publicKeyPem: string }).publicKeyPem, 'utf8').toString('base64') } },
-        );
-        const room = MAX_SEARCH_ENTRIES - result.entries.length;
-        const take = uuids.slice(0, Math.max(0, room));
-        result.truncated += uuids.length - take.length;
-        for (let i = 0; i < take.length; i += 10) {
-          const got = await client.retrieveEntries({ entryUUIDs: take.slice(i, i + 10) });
-          for (const e of got) result.entries.push(exploreV1(e, log, ctx.keys));
+      } else if ('range' in query) {
+        const size = (await client.getLogInfo()).treeSize;
+        const end = Math.min(query.range.start + Math.min(query.range.count, MAX_RANGE_ENTRIES), size);
+        for (let i = query.range.start; i < end; i += 10) {
+          const idx = Array.from({ length: Math.min(10, end - i) }, (_, k) => i + k);
+          for (const e of await client.retrieveEntries({ logIndexes: idx })) result.entries.push(exploreV1(e, log, ctx.keys));
         }
+        if (end < query.range.start + query.range.count) result.messages.push(`${log.baseUrl}: the log has ${size} entries; indexes from ${Math.max(end, query.range.start)} on do not exist yet`);
+      } else if ('hex64' in query) {
+        // A bare 64-hex value is a UUID or an artifact hash: the UUID is tried first.
+        try {
+          result.entries.push(exploreV1(await client.getEntryByUuid(query.hex64), log, ctx.keys));
+          result.messages.push(`${query.hex64.slice(0, 12)}… is an entry UUID in ${log.baseUrl} (tried as a UUID first; prefix it with sha256: to search it as an artifact hash)`);
+        } catch (e) {
+          if (!isNotFound(e)) throw e;
+          const hits = await indexSearch(client, log, { hash: `sha256:${query.hex64}` });
+          result.messages.push(
+            hits > 0
+              ? `${query.hex64.slice(0, 12)}… is not an entry UUID in ${log.baseUrl}; it was searched as an artifact hash (sha256) instead`
+              : `${query.hex64.slice(0, 12)}… is neither an entry UUID nor an indexed sha256 artifact hash in ${log.baseUrl}`,
+          );
+        }
+      } else if ('sha256' in query) {
+        await indexSearch(client, log, { hash: query.sha256 });
+      } else if ('email' in query) {
+        await indexSearch(client, log, { email: query.email });
+      } else if ('subject' in query) {
+        await indexSearch(client, log, { subject: query.subject });
+      } else if ('publicKeyPem' in query) {
+        await indexSearch(client, log, { publicKey: { format: 'x509', content: Buffer.from(query.publicKeyPem, 'utf8').toString('base64') } });
       }
     } catch (e) {
       if (isNotFound(e)) continue;
@@ -262,8 +340,42 @@ export async function explore(ctx: ExploreContext, query: ExploreQuery, options:
     }
   }
   if (result.entries.length === 0 && result.messages.length === 0) result.messages.push(`no entry for ${describeQuery(query)} in ${logs.map((l) => l.baseUrl).join(', ')}`);
-  // Time order, newest first (v2 entries have no integrated time: by index).
-  result.entries.sort((a, b) => (b.decoded.integratedTime ?? 0) - (a.decoded.integratedTime ?? 0) || b.logIndex - a.logIndex);
+  sortByTime(result.entries);
+  return result;
+}
+
+/** An entry taken from a pasted document (bundle, v1 response, v2 entry), not read from a log. */
+export type PastedEntry = { kind: 'v1'; entry: RekorV1Entry } | { kind: 'tlog'; entry: TlogEntry };
+
+/**
+ * Proves entries taken from a pasted bundle offline, with the context's log keys
+ * (inclusion proof against its signed checkpoint, SET). Each is attributed to the
+ * context's log with its log ID when there is one.
+ */
+export function explorePasted(ctx: ExploreContext, pasted: PastedEntry[], query: ExploreQuery): ExploreResult {
+  const result: ExploreResult = { trustRoot: ctx.trustRoot, logs: ctx.logs, query, entries: [], truncated: 0, messages: [] };
+  for (const p of pasted) {
+    const logId = (p.kind === 'v1' ? p.entry.logID : p.entry.logId).toLowerCase();
+    const log = ctx.logs.find((l) => l.logId === logId);
+    if (p.kind === 'v1') {
+      const e = exploreV1(p.entry, log ?? { baseUrl: '(pasted)', version: 'v1', logId }, ctx.keys);
+      result.entries.push(e);
+    } else {
+      const verification = verifyTlogEntry(p.entry, ctx.keys);
+      result.entries.push({
+        logUrl: log?.baseUrl ?? '(pasted)',
+        logVersion: log?.version ?? (p.entry.integratedTime ? 'v1' : 'v2'),
+        logIndex: p.entry.logIndex,
+        status: proofStatus(verification),
+        decoded: decodeTlogEntry(p.entry),
+        verification,
+        checkpointText: p.entry.inclusionProof?.checkpoint,
+        signatures: [],
+      });
+    }
+    if (!log) result.messages.push(`the pasted entry at log index ${p.entry.logIndex} names log ${logId.slice(0, 16)}…, which trusted root ${ctx.trustRoot.name} does not list`);
+  }
+  sortByTime(result.entries);
   return result;
 }
 
@@ -301,12 +413,6 @@ export async function linkEntries(db: SignatureFinder, entries: ExploredEntry[])
   }
 }
 
-/** `/rekor/entries/<uuid | index-N>?trustRoot=…` */
-export function rekorEntryHref(entry: { uuid?: string; logIndex: number | string }, trustRoot: string): string {
-  const id = entry.uuid ?? `index-${entry.logIndex}`;
-  return `/rekor/entries/${id}?trustRoot=${encodeURIComponent(trustRoot)}`;
-}
-
 /** The query an entry page's id names: a UUID or `index-<n>`. */
 export function queryFromEntryId(id: string): ExploreQuery {
   const m = /^index-([0-9]{1,15})$/.exec(id);
@@ -314,19 +420,4 @@ export function queryFromEntryId(id: string): ExploreQuery {
   return parseExploreQuery({ uuid: id });
 }
 
-/** The signer an entry names: the certificate identity, or 'public key'. */
-export function signerOf(e: ExploredEntry): string | null {
-  if (!e.decoded.supported) return null;
-  const s = e.decoded.signatures[0];
-  if (!s) return null;
-  if (s.certificate) return s.certificate.identity ?? s.certificate.subject ?? 'certificate';
-  if (s.publicKeyPem) return 'public key';
-  return null;
-}
-
-/** The artifact (or payload/envelope) hash an entry names, as algorithm:hex. */
-export function artifactHashOf(e: ExploredEntry): string | null {
-  if (!e.decoded.supported) return null;
-  const d = e.decoded.artifactHash ?? e.decoded.payloadHash ?? e.decoded.envelopeHash;
-  return d ? `${d.algorithm}:${d.value}` : null;
-}
+export { artifactHashOf, rekorEntryHref, signerOf } from './rows';

@@ -16,7 +16,7 @@ export const GET = withRole('admin', async () => {
 });
 
 // The settings form edits hosts and trusted roots; key names are edited on identity pages.
-const Body = SettingsSchema.omit({ keyNames: true });
+const Body = SettingsSchema.omit({ keyNames: true, rekor: true });
 
 export const PUT = withRole('admin', async (request: Request, _ctx, auth) => {
   const body = await parseJsonBody(request, Body);
@@ -24,7 +24,7 @@ export const PUT = withRole('admin', async (request: Request, _ctx, auth) => {
   try {
     const before = readSettings();
     // Hosts that come from the environment are shown but never written into the file.
-    const saved = writeSettings(withoutEnvHosts({ ...body.data, keyNames: before.keyNames }));
+    const saved = writeSettings(withoutEnvHosts({ ...body.data, keyNames: before.keyNames, rekor: before.rekor }));
     await recordAudit(await getDb(), {
       actor: auth.user.username,
       action: 'settings-change',

@@ -10,6 +10,7 @@ import { artifactHashOf, queryFromEntryId, type ExploredEntry, type ExploreResul
 import { exploreRekor } from '@/lib/rekor/explore-db';
 import type { EntrySignature } from '@/lib/rekor';
 import { requirePage } from '@/lib/auth/page';
+import { CheckpointBanner } from '../../_components/checkpoint-banner';
 
 export const dynamic = 'force-dynamic';
 
@@ -199,6 +200,7 @@ export default async function RekorEntryPage({ params, searchParams }: { params:
         <Link href={`/rekor?trustRoot=${encodeURIComponent(rootName)}`}>Rekor</Link>
         {' / entry'}
       </nav>
+      <CheckpointBanner statuses={(result.checkpoints ?? []).filter((c) => c.flagged)} />
       {result.messages.map((m, i) => (
         <p key={i} role="note" className="rounded-md border border-amber-200 bg-amber-50 p-3 text-sm text-amber-900">{m}</p>
       ))}
