@@ -16,7 +16,7 @@ async function main() {
   const p = await runScan(db, id);
   const ms = performance.now() - t0;
   await closeDb();
-  process.stdout.write(`RESULT ${JSON.stringify({ scanId: id, status: p.status, images: p.images.total, errors: p.images.errors, verified: p.outcomes.verified, reused: p.reused, ms: Math.round(ms), maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024) })}\n`);
+  process.stdout.write(`RESULT ${JSON.stringify({ scanId: id, status: p.status, images: p.images.total, errors: p.images.errors, expansionErrors: p.expansions.errors, verified: p.outcomes.verified, reused: p.reused, ms: Math.round(ms), maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024) })}\n`);
 }
 
 main().catch((e: unknown) => {

@@ -18,6 +18,7 @@ import { promisify } from 'node:util';
 import { corpusPolicy, generateCorpus, type CorpusImage } from '../sandbox/corpus';
 import { signatureTag } from '../sandbox/push';
 import { startSandboxWorld } from '../sandbox/world';
+import { allowSandboxHost } from '../sandbox/allow-loopback';
 
 const exec = promisify(execFile);
 const REPOS = Number(process.env.BENCH_SCAN_REPOS ?? 100);
@@ -77,6 +78,7 @@ function child(spec: object, env: Record<string, string>): Promise<{ images: num
 }
 
 async function main() {
+  allowSandboxHost(); // the local registry is on loopback, which the outbound guard refuses unless allowed
   const dir = mkdtempSync(path.join(os.tmpdir(), 'sigscope-bench-scan-'));
   const world = await startSandboxWorld({ dataDir: path.join(dir, 'sandbox') });
   try {
@@ -100,6 +102,7 @@ async function main() {
     const spec = { targets: [`${host}/bench/*`], policy: corpusPolicy(world), trustRoot: world.trustedRootPath, allowHttpRegistries: [host], concurrency: CONCURRENCY, source: 'bench' };
     const env = { DATABASE_URL: `file:${path.join(dir, 'bench.db')}` };
     const first = await child(spec, env);
+    if (first.images !== corpus.length) throw new Error(`the scan saw ${first.images} images, not ${corpus.length}: ${JSON.stringify(first)}`);
     const r3 = line(`(3) sigscope scan, SQLite, concurrency ${CONCURRENCY}`, first.images, first.ms, `peak RSS ${first.maxRssMb} MB · verified ${first.verified} · errors ${first.errors}`);
     console.log(`    ratio to raw bound ${(r3 / raw).toFixed(2)} (target ≥ 0.50) · to skopeo loop ${(r3 / skopeo).toFixed(1)}×`);
     const again = await child(spec, env);
