@@ -294,7 +294,8 @@ export function openItemCount(db: Db, scanId: string): Promise<number> {
 /** Marks the scan finished when nothing is left; true for the caller that did it. */
 export async function finishScanIfDone(db: Db, scanId: string): Promise<boolean> {
   if ((await openItemCount(db, scanId)) > 0) return false;
-  return transitionScan(db, scanId, ['running', 'queued'], 'finished');
+  // A cancel that came after the last item: nothing was left to cancel, the scan is complete.
+  return transitionScan(db, scanId, ['running', 'queued', 'cancelling'], 'finished');
 }
 
 export interface ScanProgress {

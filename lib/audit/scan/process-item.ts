@@ -63,7 +63,14 @@ async function verifyImageItem(ctx: ScanContext, item: ScanItemRow, owner: strin
   const tag = item.tag || undefined;
   let digest = item.kind === 'image' && !tag ? item.digest : null;
   if (!digest) {
-    const head = await ctx.client.headManifest(locator, tag);
+    let head: Awaited<ReturnType<typeof ctx.client.headManifest>> = null;
+    try {
+      head = await ctx.client.headManifest(locator, tag);
+    } catch {
+      // Resolving failed (5xx, reset…): verify by tag instead, which tries again and, if the
+      // registry still fails, records the error as a run like any other verification.
+      return verifyAndRecord(ctx, item, owner, formatReference({ registry: item.registry, repository: item.repository, ...(tag ? { tag } : {}) }), null, null, null);
+    }
     if (!head) return { state: 'error', outcome: 'error', errorCode: 'REGISTRY_NOT_FOUND', errorMessage: `${item.registry}/${item.repository}:${tag} no longer exists (the tag was deleted during the scan?)` };
     digest = head.digest;
   }
@@ -79,6 +86,11 @@ async function verifyImageItem(ctx: ScanContext, item: ScanItemRow, owner: strin
   }
 
   const reference = `${formatReference({ registry: item.registry, repository: item.repository, ...(tag ? { tag } : {}) })}@${digest}`;
+  return verifyAndRecord(ctx, item, owner, reference, digest, previous, moved);
+}
+
+async function verifyAndRecord(ctx: ScanContext, item: ScanItemRow, owner: string, reference: string, digest: string | null, previous: string | null, moved: string | null): Promise<ItemResult> {
+  const tag = item.tag || undefined;
   const policyFields =
     ctx.policy.kind === 'named' ? { policyVersionId: ctx.policy.policyVersionId } : { policy: ctx.policy.policy };
   const outcome = await runVerification({
@@ -92,9 +104,13 @@ async function verifyImageItem(ctx: ScanContext, item: ScanItemRow, owner: strin
     scanId: ctx.scanId,
     onRunCreated: (runId) => attachRun(ctx.db, item.id, owner, runId),
   });
-  if (tag && outcome.imageId && previous !== digest) await recordTagObservation(ctx.db, outcome.imageId, tag, digest);
-  if (outcome.status === 'error') {
-    return { state: 'error', outcome: 'error', digest, previousDigest: moved, runId: outcome.runId, errorCode: outcome.errorCode ?? 'INTERNAL', errorMessage: outcome.errorMessage ?? outcome.summary };
+  const resolved = digest ?? outcome.digest ?? null;
+  if (tag && outcome.imageId && resolved && previous !== resolved) {
+    // Verified by tag (digest unknown before): it recorded the observation itself.
+    if (digest) await recordTagObservation(ctx.db, outcome.imageId, tag, resolved);
   }
-  return { state: 'done', outcome: outcome.status, digest, previousDigest: moved, runId: outcome.runId };
+  if (outcome.status === 'error') {
+    return { state: 'error', outcome: 'error', digest: resolved, previousDigest: moved, runId: outcome.runId, errorCode: outcome.errorCode ?? 'INTERNAL', errorMessage: outcome.errorMessage ?? outcome.summary };
+  }
+  return { state: 'done', outcome: outcome.status, digest: resolved, previousDigest: moved, runId: outcome.runId };
 }
