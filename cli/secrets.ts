@@ -35,6 +35,30 @@ export function registerSecrets(program: Command, setExit: (code: number) => voi
     });
 
   secrets
+    .command('set-report-key')
+    .description('store the private key audit reports are signed with, encrypted at rest (prints its public key for verifiers)')
+    .argument('<file>', 'PEM private key (ECDSA, Ed25519 or RSA; unencrypted PKCS#8, SEC1 or PKCS#1)')
+    .action(async (file: string) => {
+      const { readFileSync } = await import('node:fs');
+      const { storeReportSigningKey } = await import('../lib/report/signing-key');
+      const { getDb, closeDb } = await import('../lib/db');
+      let pem: string;
+      try {
+        pem = readFileSync(file, 'utf8');
+      } catch (e) {
+        throw Object.assign(new Error(`cannot read ${file}: ${(e as Error).message}`), { usage: true });
+      }
+      try {
+        const publicPem = await storeReportSigningKey(await getDb(), pem);
+        process.stdout.write(publicPem);
+        process.stderr.write('stored encrypted; reports generated with --sign (or "Sign" on /reports) use it. You can delete the file now.\n');
+        setExit(0);
+      } finally {
+        await closeDb();
+      }
+    });
+
+  secrets
     .command('rotate')
     .description('re-encrypt every stored secret under a new key')
     .action(async () => {

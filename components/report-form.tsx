@@ -185,7 +185,7 @@ export function ReportForm(props: { policies: string[]; initial: { kind: ScopeKi
         <button type="submit" disabled={generate.isPending} className="rounded-md bg-slate-900 px-4 py-2 text-sm font-medium text-white shadow-sm hover:bg-slate-700 disabled:opacity-60">
           {generate.isPending ? 'Generating…' : 'Generate report'}
         </button>
-        <label className={`flex items-center gap-2 text-sm ${props.signingAvailable ? '' : 'text-slate-400'}`} title={props.signingAvailable ? '' : 'No signing key configured (SIGSCOPE_REPORT_SIGNING_KEY)'}>
+        <label className={`flex items-center gap-2 text-sm ${props.signingAvailable ? '' : 'text-slate-400'}`} title={props.signingAvailable ? '' : 'No signing key configured: an administrator stores one with bin/sigscope secrets set-report-key FILE'}>
           <input type="checkbox" checked={sign} disabled={!props.signingAvailable} onChange={(e) => setSign(e.target.checked)} />
           Sign a verification summary {props.signingAvailable ? '' : '(no signing key configured)'}
         </label>

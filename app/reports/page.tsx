@@ -1,3 +1,4 @@
+import { reportSigningAvailable } from '@/lib/report/signing-key';
 import { requirePage } from '@/lib/auth/page';
 import { roleAtLeast } from '@/lib/auth/roles';
 import { EmptyState } from '@/components/empty-state';
@@ -5,7 +6,6 @@ import { formatTime } from '@/components/format';
 import { ReportForm } from '@/components/report-form';
 import { getDb } from '@/lib/db';
 import { listReports } from '@/lib/report/generate';
-import { SIGNING_KEY_ENV } from '@/lib/report/sign';
 import { SCOPE_KINDS, SCOPE_KIND_LABEL, type ScopeKind } from '@/lib/report/types';
 
 export const dynamic = 'force-dynamic';
@@ -40,7 +40,7 @@ export default async function ReportsPage({ searchParams }: { searchParams: Prom
         <ReportForm
           policies={policies.map((p) => p.name)}
           initial={{ kind, value, issuer: one(params.issuer), policy: one(params.policy) }}
-          signingAvailable={Boolean(process.env[SIGNING_KEY_ENV])}
+          signingAvailable={await reportSigningAvailable(db)}
         />
       ) : (
         <p className="rounded-md border border-slate-200 bg-white px-4 py-3 text-sm text-slate-600">Generating reports needs the auditor role; past reports can be downloaded below.</p>

@@ -18,7 +18,8 @@ import { PDF_MAX_ROWS, reportHtml } from './html';
 import { jsonReport } from './json';
 import { loadFindings, loadRows, reportHeader, selectRuns, type LoadedRow, type Selection } from './select';
 import { reportFileName } from './scope';
-import { keyId, loadReportSigningKey, signStatement, summaryStatement, type DsseEnvelope } from './sign';
+import { reportSigningKey } from './signing-key';
+import { keyId, signStatement, summaryStatement, type DsseEnvelope } from './sign';
 import { FORMAT_EXTENSION, FORMAT_MEDIA_TYPE, type ReportFormat, type ReportHeader, type ReportRow, type Scope } from './types';
 
 async function* rowsOnly(rows: AsyncIterable<LoadedRow>): AsyncGenerator<ReportRow> {
@@ -148,9 +149,9 @@ function toMeta(row: Omit<ReportRowDb, 'content'>): StoredReportMeta {
 /** Generates, optionally signs, and stores a report; returns its metadata (the bytes stay in the database). */
 export async function generateReport(db: Db, input: GenerateInput): Promise<StoredReportMeta> {
   const generatedAt = input.generatedAt ?? new Date();
-  const key = input.sign === true ? loadReportSigningKey() : input.sign || null;
+  const key = input.sign === true ? await reportSigningKey(db) : input.sign || null;
   if (input.sign === true && !key) {
-    throw new SigscopeError('INVALID_INPUT', 'Signing was asked for but no report signing key is configured: set SIGSCOPE_REPORT_SIGNING_KEY to a PEM private key file.');
+    throw new SigscopeError('INVALID_INPUT', 'Signing was asked for but no report signing key is configured: store one with `bin/sigscope secrets set-report-key FILE` (kept encrypted), or set SIGSCOPE_REPORT_SIGNING_KEY to a PEM private key file.');
   }
   const selection = await selectRuns(db, input.scope, input.policyName, input.policyVersion);
   const { header, stream } = await reportStream(db, selection, input.format, { generatedAt, trustRootFiles: input.trustRootFiles });
