@@ -45,6 +45,8 @@ export type RunRequest = z.input<typeof RunRequestSchema> & {
   client?: RegistryClient;
   /** The scan this run belongs to, and a hook told the run's id as soon as it exists. */
   scanId?: string;
+  /** The run's id, chosen by the caller (scans record it on the item before the run exists). */
+  runId?: string;
   onRunCreated?: (runId: string) => void | Promise<void>;
   /** A parsed policy file not stored (`sigscope policy check`), with a name for messages. */
   policyDocument?: { parsed: ParsedPolicy; name: string };
@@ -151,6 +153,7 @@ export async function runVerification(request: RunRequest): Promise<RunOutcome> 
         trustRootName: trust?.name ?? req.trustRoot ?? PUBLIC_GOOD,
         trustRootHash: trust?.hash ?? 'unresolved',
         scanId: request.scanId ?? null,
+        ...(request.runId ? { id: request.runId } : {}),
       });
       runId = run.id;
       base.runId = runId;
@@ -279,6 +282,7 @@ async function runUnderPolicyFile(req: z.output<typeof RunRequestSchema>, reques
         trustRootName: trust?.name ?? req.trustRoot ?? PUBLIC_GOOD,
         trustRootHash: trust?.hash ?? 'unresolved',
         scanId: request.scanId ?? null,
+        ...(request.runId ? { id: request.runId } : {}),
       });
       runId = run.id;
       base.runId = runId;

@@ -155,6 +155,8 @@ export interface CreateRunInput {
   policyVersionId?: string | null;
   /** The scan that made this run, if any. */
   scanId?: string | null;
+  /** An id chosen beforehand (a scan records it on its item first, so a crash in between leaves no unknown run). */
+  id?: string;
 }
 
 export interface SignatureResultInput {
@@ -419,6 +421,7 @@ export function createRun(db: Db, input: CreateRunInput): Promise<RunRecord> {
     if (!source.success) throw new SigscopeError('INVALID_INPUT', `Cannot create run: unknown source ${JSON.stringify(input.source)}.`);
     const row = await db.verificationRun.create({
       data: {
+        ...(input.id ? { id: requireText(input.id, 'run id') } : {}),
         input: typeof input.input === 'string' ? input.input : '',
         source: source.data,
         status: 'running',

@@ -8,6 +8,7 @@
  *   since it was last seen is recorded (TagObservation, and the item's previousDigest).
  */
 import 'server-only';
+import { randomBytes } from 'node:crypto';
 import { describeError, isSigscopeError } from '../../errors';
 import { formatReference } from '../../oci/reference';
 import { recordTagObservation } from '../../db';
@@ -93,8 +94,13 @@ async function verifyAndRecord(ctx: ScanContext, item: ScanItemRow, owner: strin
   const tag = item.tag || undefined;
   const policyFields =
     ctx.policy.kind === 'named' ? { policyVersionId: ctx.policy.policyVersionId } : { policy: ctx.policy.policy };
+  // The run's id goes on the item before the run exists: a worker killed at any point leaves
+  // either no run or one its successor finds (and adopts if finished, closes if not).
+  const runId = randomBytes(12).toString('hex');
+  await attachRun(ctx.db, item.id, owner, runId);
   const outcome = await runVerification({
     reference,
+    runId,
     ...policyFields,
     trustRoot: ctx.trustRootChoice,
     allowHttpRegistries: ctx.spec.allowHttpRegistries,
@@ -102,7 +108,6 @@ async function verifyAndRecord(ctx: ScanContext, item: ScanItemRow, owner: strin
     db: ctx.db,
     client: ctx.client,
     scanId: ctx.scanId,
-    onRunCreated: (runId) => attachRun(ctx.db, item.id, owner, runId),
   });
   const resolved = digest ?? outcome.digest ?? null;
   if (tag && outcome.imageId && resolved && previous !== resolved) {
