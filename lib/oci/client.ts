@@ -129,6 +129,8 @@ const catalogSchema = z.object({
 });
 
 export class RegistryClient {
+  /** API hosts that answered the referrers API with 404/400/405: they use the tag fallback. */
+  private readonly referrersUnsupported = new Set<string>();
   readonly maxManifestBytes: number;
   readonly maxBlobBytes: number;
   private readonly maxRetries: number;
@@ -208,6 +210,8 @@ export class RegistryClient {
     const maxPages = options?.maxPages ?? REFERRERS_MAX_PAGES;
     const pages: ReferrersApiPage[] = [];
     const seen = new Set<string>();
+    // A registry without the API says so once; a scan does not ask it again for every image.
+    if (this.referrersUnsupported.has(repo.apiHost)) return null;
     let url: string | undefined = `${this.transport.baseUrl(repo.apiHost)}/v2/${repo.repository}/referrers/${subjectDigest}${query}`;
     while (url !== undefined) {
       if (seen.has(url) || seen.size >= maxPages) {
@@ -218,6 +222,7 @@ export class RegistryClient {
       const status = sent.response.status;
       if (pages.length === 0 && REFERRERS_API_UNSUPPORTED.has(status)) {
         await discard(sent.response);
+        this.referrersUnsupported.add(repo.apiHost);
         return null;
       }
       if (status !== 200) throw await this.failure(sent, repo, what);

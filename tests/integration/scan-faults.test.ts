@@ -88,8 +88,9 @@ describe('registry faults during a scan', () => {
     ['a truncated signature layer', () => ({ kind: 'truncate', path: /\/blobs\/sha256:/ }), /truncat|ended|incomplete|closed|terminated/i],
     [
       'a manifest whose digest does not match',
-      (c) => ({ kind: 'status', status: 200, headers: { 'content-type': 'application/vnd.oci.image.manifest.v1+json' }, body: JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: `sha256:${'0'.repeat(64)}`, size: 2 }, layers: [] }), path: new RegExp(`/manifests/${c.digest}$`) }),
-      /the content hashes to sha256:[0-9a-f]{64} but sha256:[0-9a-f]{64} was expected/,
+      // Another manifest served for the tag, claiming (Docker-Content-Digest) to be the real one.
+      (c) => ({ kind: 'status', status: 200, headers: { 'content-type': 'application/vnd.oci.image.manifest.v1+json', 'docker-content-digest': c.digest }, body: JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: `sha256:${'0'.repeat(64)}`, size: 2 }, layers: [] }), path: new RegExp(`/manifests/(${c.tag}|${c.digest})$`) }),
+      /sha256:[0-9a-f]{64}.*sha256:[0-9a-f]{64}/,
     ],
   ];
 

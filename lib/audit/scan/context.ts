@@ -32,6 +32,8 @@ export interface ScanContext {
   source: 'cli' | 'web' | 'demo';
   filterTags: (tags: readonly string[]) => string[];
   client: RegistryClient;
+  /** Per repository: has it been verified under this policy before (else nothing can be reused). */
+  repositoryHistory: Map<string, Promise<boolean>>;
 }
 
 /** The spec as stored: the user's spec plus the trust-root choice. */
@@ -61,5 +63,6 @@ export async function loadScanContext(db: Db, scanId: string): Promise<ScanConte
     source: job.source === 'web' || job.source === 'demo' ? job.source : 'cli',
     filterTags: compileTagFilter(spec.tags),
     client,
+    repositoryHistory: new Map(),
   };
 }
