@@ -22,6 +22,8 @@ import { errorFromResponse } from './registry-errors';
 import { Transport, discard, normalizeHost, sizeLimit, type HttpMethod, type SentResponse } from './transport';
 
 export interface RegistryClientOptions {
+  /** Remember registries that lack the referrers API for this client's lifetime (a scan's client). */
+  rememberReferrersSupport?: boolean;
   /** Registry hosts (host[:port]) that may be reached over plain HTTP; all others are HTTPS only. */
   allowHttp?: string[];
   /** Credentials per registry host (e.g. "ghcr.io", "127.0.0.1:5000"). */
@@ -131,6 +133,7 @@ const catalogSchema = z.object({
 export class RegistryClient {
   /** API hosts that answered the referrers API with 404/400/405: they use the tag fallback. */
   private readonly referrersUnsupported = new Set<string>();
+  private readonly rememberReferrersSupport: boolean;
   readonly maxManifestBytes: number;
   readonly maxBlobBytes: number;
   private readonly maxRetries: number;
@@ -138,6 +141,7 @@ export class RegistryClient {
   private readonly auth: RegistryAuth;
 
   constructor(options: RegistryClientOptions = {}) {
+    this.rememberReferrersSupport = options.rememberReferrersSupport ?? false;
     const allowHttp = (options.allowHttp ?? []).map((h) => {
       if (/[/\s]/.test(h) || h.trim() === '') {
         throw new SigscopeError('INVALID_INPUT', `allowed HTTP registry "${h}" must be host or host:port, without scheme or path (e.g. 127.0.0.1:5000)`);
@@ -211,7 +215,7 @@ export class RegistryClient {
     const pages: ReferrersApiPage[] = [];
     const seen = new Set<string>();
     // A registry without the API says so once; a scan does not ask it again for every image.
-    if (this.referrersUnsupported.has(repo.apiHost)) return null;
+    if (this.rememberReferrersSupport && this.referrersUnsupported.has(repo.apiHost)) return null;
     let url: string | undefined = `${this.transport.baseUrl(repo.apiHost)}/v2/${repo.repository}/referrers/${subjectDigest}${query}`;
     while (url !== undefined) {
       if (seen.has(url) || seen.size >= maxPages) {

@@ -7,7 +7,7 @@ import 'server-only';
 import { z } from 'zod';
 import { SigscopeError } from '../../errors';
 import { RegistryClient } from '../../oci/client';
-import { readDockerCredentials } from '../../oci/docker-config';
+import { registryCredentials } from '../../secrets/registry-credentials';
 import { readSettings } from '../../settings';
 import type { Db } from '../../db';
 import { getScanJob } from '../../db/scans';
@@ -51,7 +51,7 @@ export async function loadScanContext(db: Db, scanId: string): Promise<ScanConte
     throw new SigscopeError('DATABASE', `scan ${scanId} has an unreadable spec or policy: ${(e as Error).message}`, { cause: e });
   }
   const settings = readSettings();
-  const client = new RegistryClient({ allowHttp: [...settings.allowHttpRegistries, ...spec.allowHttpRegistries], credentials: readDockerCredentials() });
+  const client = new RegistryClient({ allowHttp: [...settings.allowHttpRegistries, ...spec.allowHttpRegistries], credentials: await registryCredentials(db), rememberReferrersSupport: true });
   return {
     db,
     scanId,
