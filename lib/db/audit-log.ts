@@ -43,15 +43,21 @@ export interface AuditInput {
 const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
 
 export async function recordAudit(db: Db, input: AuditInput): Promise<void> {
-  await db.auditEvent.create({
-    data: {
-      actor: clip(input.actor, 128),
-      action: clip(input.action, 64),
-      target: input.target == null ? null : clip(input.target, 512),
-      detail: clip(JSON.stringify(input.detail ?? {}), 8192),
-      ip: input.ip == null ? null : clip(input.ip, 64),
-    },
-  });
+  try {
+    await db.auditEvent.create({
+      data: {
+        actor: clip(input.actor, 128),
+        action: clip(input.action, 64),
+        target: input.target == null ? null : clip(input.target, 512),
+        detail: clip(JSON.stringify(input.detail ?? {}), 8192),
+        ip: input.ip == null ? null : clip(input.ip, 64),
+      },
+    });
+  } catch (e) {
+    // Fail closed with a reason a person can act on, not Prisma's invocation dump.
+    const last = e instanceof Error ? (e.message.trim().split('\n').filter(Boolean).slice(-1)[0] ?? e.message) : String(e);
+    throw new SigscopeError('DATABASE', `Recording the audit event (${input.action}) failed: ${last}`, { cause: e });
+  }
 }
 
 export const AuditQuerySchema = z.object({
