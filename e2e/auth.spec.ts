@@ -20,8 +20,13 @@ test('a signed-out visitor is sent to sign-in; a wrong password says so', async 
   await expect(page).toHaveURL(/\/sign-in$/);
   await expect(page.getByRole('heading', { name: 'Sign in' })).toBeVisible();
   await expect(nav(page).getByRole('link', { name: 'Runs' })).toHaveCount(0);
-  await page.getByLabel('Username').fill(E2E_USERS.viewer.username);
-  await page.getByLabel('Password').fill('not-the-password');
+  // Hydration can reset a field typed into too early: fill until both values hold.
+  await page.waitForLoadState('networkidle');
+  await expect(async () => {
+    await page.getByLabel('Username').fill(E2E_USERS.viewer.username);
+    await page.getByLabel('Password').fill('not-the-password');
+    await expect(page.getByLabel('Username')).toHaveValue(E2E_USERS.viewer.username, { timeout: 500 });
+  }).toPass();
   await page.getByRole('button', { name: 'Sign in' }).click();
   await expect(page.getByRole('form', { name: 'Sign in' }).getByRole('alert')).toContainText('Wrong username or password');
   await snap(page, 'sign-in');

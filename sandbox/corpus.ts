@@ -101,7 +101,7 @@ export async function generateCorpus(world: SandboxWorld, opts: CorpusOptions): 
     if (signing === 'keyless') await pushCosignSignatures(world.client, job.repo, digest, [await withRetry(() => signKeyless(payload, world.sigstore, claims(CORPUS_WORKFLOW)))]);
     else if (signing === 'key') await pushCosignSignatures(world.client, job.repo, digest, [await withRetry(() => signWithKey(payload, privateKey, { rekor: world.sigstore }))]);
     else if (signing === 'wrong-branch') {
-      await pushCosignSignatures(world.client, job.repo, digest, [await withRetry(() => signKeyless(payload, world.sigstore, claims('.github/workflows/release.yml@refs/heads/feature-x')))]);
+      await pushCosignSignatures(world.client, job.repo, digest, [await withRetry(() => signKeyless(payload, world.sigstore, claims('.github/workflows/release.yml@refs/heads/experiment')))]);
     }
     out.push({
       repository: job.repo.repository,

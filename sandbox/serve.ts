@@ -26,11 +26,12 @@ async function main() {
   const scenarios = await seedScenarios(world);
   const info = { registry: world.registry.host, identity: EXPECTED_IDENTITY, issuer: EXPECTED_ISSUER, publicKeyPem: world.key.publicKeyPem, trustedRootPath: world.trustedRootPath, publicKeyPath: world.key.publicKeyPath, wrongPublicKeyPath: world.wrongKey.publicKeyPath, scenarios };
   writeFileSync(path.join(sandboxDir, 'scenarios.json'), JSON.stringify(info, null, 2));
+  // Scans first: the scenario runs stay the newest on the runs list and the home page.
+  if (seedScans) await seedOrgScans(world, { sandboxDir, trustRoot: 'sandbox' });
   if (flag === '--seed-runs' && names) {
     const wanted = names.split(',');
     await seedRuns(world, scenarios.filter((s) => wanted.includes(s.name)), { trustRoot: 'sandbox' });
   }
-  if (seedScans) await seedOrgScans(world, { sandboxDir, trustRoot: 'sandbox' });
   await closeDb();
   process.stdout.write(`READY ${JSON.stringify({ registry: world.registry.host })}\n`);
   const stop = () => void world.stop().then(() => process.exit(0));

@@ -66,13 +66,14 @@ async function main() {
       path.join(sandboxDir, 'scenarios.json'),
       JSON.stringify({ registry: world.registry.host, identity: EXPECTED_IDENTITY, issuer: EXPECTED_ISSUER, publicKeyPem: world.key.publicKeyPem, scenarios }, null, 2),
     );
+    // Scans first, so the scenario runs below are the newest on the runs list and home page.
+    console.log('demo: generating the "acme" organization (signed keyless and with a key) and scanning it twice…');
+    const scans = await seedOrgScans(world, { sandboxDir, trustRoot: 'sandbox', repos: 12, tags: 6 });
+    console.log(`  scans ${scans.join(', ')}`);
     console.log(`demo: pushed and signed ${scenarios.length} images in ${world.registry.host}; recording a run for each…`);
     const outcomes = await seedRuns(world, scenarios, { trustRoot: 'sandbox' });
     for (const o of outcomes) console.log(`  ${o.status.padEnd(16)} ${o.input}`);
     await ensureDemoUsers();
-    console.log('demo: generating the "acme" organization (signed keyless and with a key) and scanning it twice…');
-    const scans = await seedOrgScans(world, { sandboxDir, trustRoot: 'sandbox', repos: 12, tags: 6 });
-    console.log(`  scans ${scans.join(', ')}`);
   } catch (e) {
     await stop();
     throw e;
