@@ -37,7 +37,12 @@ test.describe('scans', () => {
   test('starting a scan from the form runs it in the background with live progress', async ({ page }) => {
     const s = scenarios();
     await page.goto('/scans');
-    await page.getByLabel(/What to scan/).fill(`${s.registry}/acme/service-001\n# a comment line is ignored`);
+    await page.waitForLoadState('networkidle');
+    const targets = `${s.registry}/acme/service-001\n# a comment line is ignored`;
+    await expect(async () => {
+      await page.getByLabel(/What to scan/).fill(targets);
+      await expect(page.getByLabel(/What to scan/)).toHaveValue(targets, { timeout: 500 });
+    }).toPass();
     await page.getByLabel('Most recent N per repository').fill('3');
     await page.getByRole('button', { name: 'Start scan' }).click();
     await expect(page).toHaveURL(/\/scans\/[a-z0-9]+$/);
@@ -49,7 +54,12 @@ test.describe('scans', () => {
 
   test('a bad target is refused with the line that is wrong, and nothing starts', async ({ page }) => {
     await page.goto('/scans');
-    await page.getByLabel(/What to scan/).fill('acme/*');
+    // Typed before hydration, a value can be merged with the pre-filled one: fill until it holds.
+    await page.waitForLoadState('networkidle');
+    await expect(async () => {
+      await page.getByLabel(/What to scan/).fill('acme/*');
+      await expect(page.getByLabel(/What to scan/)).toHaveValue('acme/*', { timeout: 500 });
+    }).toPass();
     await page.getByRole('button', { name: 'Start scan' }).click();
     await expect(page.getByRole('form', { name: 'New scan' }).getByRole('alert')).toContainText('target 1: "acme/*": a prefix target needs its registry host first');
     await expect(page).toHaveURL(/\/scans$/);
