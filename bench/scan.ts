@@ -24,6 +24,8 @@ const exec = promisify(execFile);
 const REPOS = Number(process.env.BENCH_SCAN_REPOS ?? 100);
 const TAGS = Number(process.env.BENCH_SCAN_TAGS ?? 20);
 const CONCURRENCY = Number(process.env.BENCH_SCAN_CONCURRENCY ?? 8);
+// BENCH_SCAN_PARTS=raw,scan (say) runs only those parts, for quicker iterations; default all.
+const PARTS = new Set((process.env.BENCH_SCAN_PARTS ?? 'raw,skopeo,scan,rescan,workers').split(',').map((p) => p.trim()));
 
 function line(name: string, images: number, ms: number, extra = ''): number {
   const rate = (images / ms) * 1000;
@@ -66,7 +68,9 @@ async function skopeoLoop(host: string, corpus: CorpusImage[], sample: number): 
 
 function child(spec: object, env: Record<string, string>): Promise<{ images: number; ms: number; maxRssMb: number; reused: number; verified: number; errors: number; status: string }> {
   return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, ['--conditions=react-server', '--import', 'tsx', 'bench/scan-child.ts', JSON.stringify(spec)], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+    // BENCH_SCAN_CPU_PROF=DIR writes a V8 CPU profile of each scan (summarise with bench/profile-summary.ts).
+    const prof = process.env.BENCH_SCAN_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_SCAN_CPU_PROF}`] : [];
+    const p = spawn(process.execPath, [...prof, '--conditions=react-server', '--import', 'tsx', 'bench/scan-child.ts', JSON.stringify(spec)], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     p.stdout.on('data', (d: Buffer) => (out += d.toString()));
     p.on('exit', (code) => {
@@ -96,15 +100,17 @@ async function main() {
     console.log(`corpus: ${corpus.length} images in ${REPOS} repositories (${Object.entries(kinds).map(([k, n]) => `${k} ${n}`).join(', ')}), generated in ${((performance.now() - g0) / 1000).toFixed(0)} s`);
     const host = world.registry.host;
 
-    const raw = await rawBound(host, corpus);
-    const skopeo = await skopeoLoop(host, corpus, Math.min(200, corpus.length));
+    const raw = PARTS.has('raw') ? await rawBound(host, corpus) : NaN;
+    const skopeo = PARTS.has('skopeo') ? await skopeoLoop(host, corpus, Math.min(200, corpus.length)) : NaN;
 
     const spec = { targets: [`${host}/bench/*`], policy: corpusPolicy(world), trustRoot: world.trustedRootPath, allowHttpRegistries: [host], concurrency: CONCURRENCY, source: 'bench' };
     const env = { DATABASE_URL: `file:${path.join(dir, 'bench.db')}` };
+    if (!PARTS.has('scan')) return;
     const first = await child(spec, env);
     if (first.images !== corpus.length) throw new Error(`the scan saw ${first.images} images, not ${corpus.length}: ${JSON.stringify(first)}`);
     const r3 = line(`(3) sigscope scan, SQLite, concurrency ${CONCURRENCY}`, first.images, first.ms, `peak RSS ${first.maxRssMb} MB · verified ${first.verified} · errors ${first.errors}`);
     console.log(`    ratio to raw bound ${(r3 / raw).toFixed(2)} (target ≥ 0.50) · to skopeo loop ${(r3 / skopeo).toFixed(1)}×`);
+    if (!PARTS.has('rescan')) return;
     const again = await child(spec, env);
     const r4 = line('(4) incremental rescan, unchanged corpus', again.images, again.ms, `peak RSS ${again.maxRssMb} MB · reused ${again.reused}`);
     console.log(`    ratio to raw bound ${(r4 / raw).toFixed(2)} (target > 1)`);
@@ -116,6 +122,7 @@ async function main() {
     } catch {
       pg = {};
     }
+    if (!PARTS.has('workers')) return;
     if (pg.startPostgres) {
       const { benchWorkers } = await import('./scan-workers');
       await benchWorkers(pg.startPostgres, spec, raw);
