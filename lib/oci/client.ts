@@ -134,6 +134,8 @@ export class RegistryClient {
   /** API hosts that answered the referrers API with 404/400/405: they use the tag fallback. */
   private readonly referrersUnsupported = new Set<string>();
   private readonly rememberReferrersSupport: boolean;
+  /** Tag lists a scan already read, per `apiHost/repository` (see useTagSnapshot). */
+  private readonly tagSnapshots = new Map<string, { tags: ReadonlySet<string>; at: Date }>();
   readonly maxManifestBytes: number;
   readonly maxBlobBytes: number;
   private readonly maxRetries: number;
@@ -173,6 +175,8 @@ export class RegistryClient {
    * Docker-Content-Digest when the registry sends one.
    */
   async getManifest(target: ImageReference | RepositoryLocator, tagOrDigest?: string, options?: { maxBytes?: number }): Promise<ManifestResult> {
+    const absent = this.absentFromSnapshot(resolveRepo(target), resolveTagOrDigest(target, tagOrDigest));
+    if (absent) throw absent;
     const raw = await this.fetchManifestBytesRetrying(resolveRepo(target), resolveTagOrDigest(target, tagOrDigest), options?.maxBytes);
     if ('sent' in raw) throw await this.failure(raw.sent, raw.repo, raw.what, notFoundHintFor(raw.ref));
     const manifest = parseManifest(raw.bytes, raw.contentType, raw.source);
@@ -185,6 +189,7 @@ export class RegistryClient {
    * null when the registry answers 404 (no such tag, digest or repository).
    */
   async getRawManifest(target: ImageReference | RepositoryLocator, tagOrDigest?: string, options?: { maxBytes?: number }): Promise<RawManifest | null> {
+    if (this.absentFromSnapshot(resolveRepo(target), resolveTagOrDigest(target, tagOrDigest))) return null;
     const raw = await this.fetchManifestBytesRetrying(resolveRepo(target), resolveTagOrDigest(target, tagOrDigest), options?.maxBytes);
     if (!('sent' in raw)) return raw;
     if (raw.sent.response.status === 404) {
@@ -252,6 +257,7 @@ export class RegistryClient {
   async headManifest(target: ImageReference | RepositoryLocator, tagOrDigest?: string): Promise<ManifestHead | null> {
     const repo = resolveRepo(target);
     const ref = resolveTagOrDigest(target, tagOrDigest);
+    if (this.absentFromSnapshot(repo, ref)) return null;
     const what = manifestWhat(repo, ref);
     const sent = await this.request(repo, 'HEAD', this.manifestUrl(repo, ref), pullScope(repo), what, { Accept: MANIFEST_ACCEPT });
     const status = sent.response.status;
@@ -304,6 +310,34 @@ export class RegistryClient {
       if (tags.length > limit) throw sizeLimit(what, `more than ${limit} tags`, limit);
     }
     return tags;
+  }
+
+  /**
+   * Makes this client trust a tag list it was given (read once by a scan, with listTags):
+   * from now on a manifest asked for *by a tag not in the list* is answered "not found"
+   * without a request. A scan lists each repository anyway, and most of the tags a
+   * verifier probes (`.att`, `.sbom`, the referrers fallback tag) do not exist, so this
+   * saves three 404s per image. The cost is a point-in-time view: an attachment pushed
+   * after the listing is seen by the next scan. Digests are always asked for.
+   */
+  useTagSnapshot(target: RepositoryLocator, tags: Iterable<string>, at = new Date()): void {
+    const repo = resolveRepo(target);
+    this.tagSnapshots.set(`${repo.apiHost}/${repo.repository}`, { tags: new Set(tags), at });
+  }
+
+  hasTagSnapshot(target: RepositoryLocator): boolean {
+    const repo = resolveRepo(target);
+    return this.tagSnapshots.has(`${repo.apiHost}/${repo.repository}`);
+  }
+
+  private absentFromSnapshot(repo: Repo, ref: TagOrDigest): SigscopeError | null {
+    if (ref.kind !== 'tag') return null;
+    const snapshot = this.tagSnapshots.get(`${repo.apiHost}/${repo.repository}`);
+    if (!snapshot || snapshot.tags.has(ref.value)) return null;
+    return new SigscopeError(
+      'REGISTRY_NOT_FOUND',
+      `${manifestWhat(repo, ref)} from registry ${repo.registry}: the tag is not in the repository's tag list read at ${snapshot.at.toISOString()}`,
+    );
   }
 
   /** Repository names from `/v2/_catalog`, one page at a time (`n` = pageSize). */

@@ -16,6 +16,7 @@ import { runScan } from '../../lib/audit/scan/runner';
 import { corpusPolicy, generateCorpus, type CorpusImage } from '../../sandbox/corpus';
 import { startFaultProxy, type FaultProxy, type FaultRule } from '../../sandbox/fault-proxy';
 import { signatureTag } from '../../sandbox/push';
+import { pushAttachmentTag, pushReferrer } from '../../sandbox/attach';
 import { startSandboxWorld, type SandboxWorld } from '../../sandbox/world';
 import { testDatabaseUrl } from '../support/database';
 
@@ -129,4 +130,31 @@ describe('registry faults during a scan', () => {
     expect(requests.filter((l) => /\/blobs\/|\.sig$|\.att$|\.sbom$|\/referrers\/|^GET .*\/manifests\//.test(l))).toEqual([]);
     expect(requests.filter((l) => /^HEAD .*\/manifests\/v1\.\d\.0$/.test(l))).toHaveLength(3);
   }, 60_000);
+});
+
+describe('attachment lookups', () => {
+  it('asks the registry only for attachment tags its tag list names (no .att, .sbom or referrers-tag 404s)', async () => {
+    const repository = 'flaky/service-000';
+    const withSbom = corpus.find((c) => c.repository === repository && c.tag === 'v1.1.0')!;
+    const locator = { registry: world.registry.host, repository, apiHost: world.registry.host };
+    const sbom = Buffer.from(JSON.stringify({ spdxVersion: 'SPDX-2.3', name: 'service-000' }));
+    await pushAttachmentTag(world.client, locator, withSbom.digest, 'sbom', [{ payload: sbom, mediaType: 'text/spdx+json', annotations: {} }]);
+    await pushReferrer(world.client, locator, withSbom.digest, { artifactType: 'application/spdx+json', layers: [{ mediaType: 'application/spdx+json', bytes: sbom }] });
+
+    const seen = proxy.log.length;
+    const r = await scan(repository, true);
+    const requests = proxy.log.slice(seen);
+    expect(r.progress.outcomes.verified).toBe(3);
+    // The attachments that exist are found: the .sbom tag and the referrers fallback tag of v1.1.0.
+    const item = r.items.find((i) => i.tag === withSbom.tag)!;
+    const run = await db.verificationRun.findUniqueOrThrow({ where: { id: item.runId! } });
+    const documents = (JSON.parse(run.summary) as { documents: Array<{ source: string }> }).documents.map((d) => d.source).sort();
+    expect(documents).toEqual(['referrers-tag', 'sbom-tag']);
+    const hex = (d: string) => d.slice('sha256:'.length);
+    expect(requests.filter((l) => /\.sbom$/.test(l)).map((l) => l.includes(hex(withSbom.digest)))).toEqual([true]);
+    expect(requests.filter((l) => /\/manifests\/sha256-[0-9a-f]{64}$/.test(l)).map((l) => l.includes(hex(withSbom.digest)))).toEqual([true]);
+    expect(requests.filter((l) => /\.att$/.test(l))).toEqual([]);
+    // Per image: its manifest and its .sig manifest, nothing else by tag.
+    expect(requests.filter((l) => /^GET .*\/manifests\/(v1\.\d\.0|sha256-[0-9a-f]{64}\.sig)$/.test(l))).toHaveLength(6);
+  }, 120_000);
 });

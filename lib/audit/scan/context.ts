@@ -11,7 +11,7 @@ import { registryCredentials } from '../../secrets/registry-credentials';
 import { readSettings } from '../../settings';
 import type { Db } from '../../db';
 import { getScanJob } from '../../db/scans';
-import { ScanSpecSchema, type ScanSpec } from './targets';
+import { parseTargets, ScanSpecSchema, type ScanSpec } from './targets';
 import { compileTagFilter } from './tag-filter';
 
 /** How a scan stores its policy choice (ScanJob.policy). */
@@ -34,6 +34,10 @@ export interface ScanContext {
   client: RegistryClient;
   /** Per repository: has it been verified under this policy before (else nothing can be reused). */
   repositoryHistory: Map<string, Promise<boolean>>;
+  /** Per repository: its tag list has been given to the client (see RegistryClient.useTagSnapshot). */
+  tagSnapshots: Map<string, Promise<void>>;
+  /** Whether the scan lists whole repositories (then their tag lists are worth reading). */
+  expandsRepositories: boolean;
 }
 
 /** The spec as stored: the user's spec plus the trust-root choice. */
@@ -64,5 +68,7 @@ export async function loadScanContext(db: Db, scanId: string): Promise<ScanConte
     filterTags: compileTagFilter(spec.tags),
     client,
     repositoryHistory: new Map(),
+    tagSnapshots: new Map(),
+    expandsRepositories: parseTargets(spec.targets).some((t) => t.kind !== 'image'),
   };
 }

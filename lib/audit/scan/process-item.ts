@@ -53,7 +53,12 @@ async function expandCatalog(ctx: ScanContext, item: ScanItemRow): Promise<Proce
 }
 
 async function expandRepository(ctx: ScanContext, item: ScanItemRow): Promise<ProcessedItem> {
-  const tags = await ctx.client.listTags({ registry: item.registry, repository: item.repository, apiHost: registryApiHost(item.registry) });
+  const locator = { registry: item.registry, repository: item.repository, apiHost: registryApiHost(item.registry) };
+  const tags = await ctx.client.listTags(locator);
+  // The attachment tags (.sig, .att, .sbom, referrers fallback) are in this list too: the
+  // image items look them up here instead of asking the registry for tags that do not exist.
+  ctx.client.useTagSnapshot(locator, tags);
+  ctx.tagSnapshots.set(`${item.registry}/${item.repository}`, Promise.resolve());
   const kept = ctx.filterTags(tags);
   const added = await addItems(ctx.db, ctx.scanId, kept.map((tag): NewItem => ({ kind: 'image', registry: item.registry, repository: item.repository, tag })));
   return { result: { state: 'done', outcome: kept.length === 0 ? 'empty' : null }, addedItemIds: added };
@@ -61,6 +66,7 @@ async function expandRepository(ctx: ScanContext, item: ScanItemRow): Promise<Pr
 
 async function verifyImageItem(ctx: ScanContext, item: ScanItemRow, owner: string): Promise<ItemResult> {
   const locator = { registry: item.registry, repository: item.repository, apiHost: registryApiHost(item.registry) };
+  if (ctx.expandsRepositories) await ensureTagSnapshot(ctx, locator);
   const tag = item.tag || undefined;
   let digest = item.kind === 'image' && !tag ? item.digest : null;
   // A repository Sigscope never verified under this policy has nothing to reuse or compare:
@@ -126,6 +132,24 @@ async function verifyAndRecord(ctx: ScanContext, item: ScanItemRow, owner: strin
     return { state: 'error', outcome: 'error', digest: resolved, previousDigest: moved, runId: outcome.runId, errorCode: outcome.errorCode ?? 'INTERNAL', errorMessage: outcome.errorMessage ?? outcome.summary };
   }
   return { state: 'done', outcome: outcome.status, digest: resolved, previousDigest: moved, runId: outcome.runId };
+}
+
+/**
+ * A worker that did not expand this repository itself (another queue worker did, or the
+ * scan resumed in a new process) reads its tag list once, so its image items skip
+ * attachment tags that do not exist too. Without the list (it failed) every tag is asked for.
+ */
+function ensureTagSnapshot(ctx: ScanContext, locator: { registry: string; repository: string; apiHost: string }): Promise<void> {
+  const key = `${locator.registry}/${locator.repository}`;
+  let pending = ctx.tagSnapshots.get(key);
+  if (!pending) {
+    pending = ctx.client.listTags(locator).then(
+      (tags) => ctx.client.useTagSnapshot(locator, tags),
+      () => undefined,
+    );
+    ctx.tagSnapshots.set(key, pending);
+  }
+  return pending;
 }
 
 /** Whether any image of this repository has a finished run under the scan's policy and trust root (cached per scan). */
