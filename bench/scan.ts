@@ -70,7 +70,7 @@ function child(spec: object, env: Record<string, string>): Promise<{ images: num
   return new Promise((resolve, reject) => {
     // BENCH_SCAN_CPU_PROF=DIR writes a V8 CPU profile of each scan (summarise with bench/profile-summary.ts).
     const prof = process.env.BENCH_SCAN_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_SCAN_CPU_PROF}`] : [];
-    const p = spawn(process.execPath, [...prof, '--conditions=react-server', '--import', 'tsx', 'bench/scan-child.ts', JSON.stringify(spec)], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+    const p = spawn(process.execPath, [...prof, '--conditions=react-server', '--import', 'tsx', 'bench/scan-child.ts', JSON.stringify(spec)], { env: { ...process.env, ...env, ...(process.env.BENCH_SCAN_CHILD_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_SCAN_CHILD_NODE_OPTIONS } : {}) }, stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     p.stdout.on('data', (d: Buffer) => (out += d.toString()));
     p.on('exit', (code) => {

@@ -5,7 +5,7 @@
  * results in one finishing step. Nothing earlier is ever modified.
  */
 import 'server-only';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { SigscopeError, describeError, isSigscopeError } from '../errors';
 import { RegistryClient } from '../oci/client';
@@ -17,13 +17,15 @@ import type { Check, RekorSummary, SignerSummary, Verdict, ReasonCode } from '..
 import { decodeCertificate } from '../x509';
 import { readSettings, trustRootChoices } from '../settings';
 import { getDb, type Db } from '../db';
-import { createRun, finishRun, upsertCertificate, upsertImage, upsertSignature, recordTagObservation, type SignatureResultInput } from '../db';
+import { createRun, finishRun } from '../db';
 import type { EvidenceFormat, EvidenceKind, VerifiedEvidence } from './evidence';
 import { verifyImage, type ImageVerification, type PlatformInfo, type RunStatus } from './verify-image';
 import { getPolicyVersion, latestPolicyVersion } from '../db/policies';
 import { signerPoliciesFor, type ImageVerdict, type PolicyOutcome } from '../policy/evaluate';
 import { ParsedPolicySchema, policyHash, type ParsedPolicy } from '../policy/types';
 import { verifyUnderPolicy } from './verify-under-policy';
+import { writeRun, type RunWrite } from '../db/run-batch';
+import type { CreateRunInput } from '../db/runs';
 
 export const RunRequestSchema = z.object({
   reference: z.string().max(600),
@@ -50,6 +52,11 @@ export type RunRequest = z.input<typeof RunRequestSchema> & {
   onRunCreated?: (runId: string) => void | Promise<void>;
   /** A parsed policy file not stored (`sigscope policy check`), with a name for messages. */
   policyDocument?: { parsed: ParsedPolicy; name: string };
+  /**
+   * Write nothing: the outcome carries the whole run as `pendingWrite`, for the caller to
+   * store with others in one transaction (scans, lib/db/run-batch.ts).
+   */
+  deferStorage?: boolean;
 };
 
 /** How the image fared under a policy file (named, or given to `policy check`). */
@@ -102,6 +109,8 @@ export interface RunOutcome {
   problems: string[];
   /** Present when the run used a policy file: each matching policy and authority, and the verdict. */
   policyEvaluation?: PolicyEvaluation;
+  /** With `deferStorage`: the run to store. */
+  pendingWrite?: RunWrite;
 }
 
 /** Resolves a trust-root choice: a configured name (dashboard) or a file path (CLI). */
@@ -129,6 +138,7 @@ export async function runVerification(request: RunRequest): Promise<RunOutcome> 
   let policy: CompiledPolicy | undefined;
   let trust: LoadedTrustRoot | undefined;
   let runId: string | null = null;
+  let deferred: RunWrite['run'] | undefined;
   const rawPolicy = JSON.stringify(req.policy ?? {});
 
   const base = emptyOutcome(req.reference, req.trustRoot);
@@ -144,17 +154,21 @@ export async function runVerification(request: RunRequest): Promise<RunOutcome> 
     } catch (e) {
       setupError = e;
     }
-    if (db) {
-      const run = await createRun(db, {
-        input: req.reference,
-        source: req.source,
-        policy: policy ? (JSON.parse(policy.canonical) as Record<string, unknown>) : { invalid: rawPolicy.slice(0, 4096) },
-        policyHash: policy?.hash ?? createHash('sha256').update(rawPolicy).digest('hex'),
-        trustRootName: trust?.name ?? req.trustRoot ?? PUBLIC_GOOD,
-        trustRootHash: trust?.hash ?? 'unresolved',
-        scanId: request.scanId ?? null,
-        ...(request.runId ? { id: request.runId } : {}),
-      });
+    const runInput: CreateRunInput = {
+      input: req.reference,
+      source: req.source,
+      policy: policy ? (JSON.parse(policy.canonical) as Record<string, unknown>) : { invalid: rawPolicy.slice(0, 4096) },
+      policyHash: policy?.hash ?? createHash('sha256').update(rawPolicy).digest('hex'),
+      trustRootName: trust?.name ?? req.trustRoot ?? PUBLIC_GOOD,
+      trustRootHash: trust?.hash ?? 'unresolved',
+      scanId: request.scanId ?? null,
+      ...(request.runId ? { id: request.runId } : {}),
+    };
+    if (request.deferStorage) {
+      deferred = { ...runInput, id: request.runId ?? randomBytes(12).toString('hex'), startedAt: new Date() };
+      base.runId = deferred.id;
+    } else if (db) {
+      const run = await createRun(db, runInput);
       runId = run.id;
       base.runId = runId;
       await request.onRunCreated?.(runId);
@@ -166,15 +180,16 @@ export async function runVerification(request: RunRequest): Promise<RunOutcome> 
     const client = request.client ?? new RegistryClient({ allowHttp: [...settings.allowHttpRegistries, ...req.allowHttpRegistries], credentials: await registryCredentials(db ?? null) });
     const result = await verifyImage(reference, { client, policy: policy!, trustRoot: trust!, onProgress: request.onProgress });
     const outcome = toOutcome(base, result);
-    if (db && runId) outcome.imageId = await store(db, runId, result);
+    if (deferred) outcome.pendingWrite = { run: deferred, ...toRunWrite(result) };
+    else if (db && runId) outcome.imageId = await writeRun(db, runId, toRunWrite(result));
     return outcome;
   } catch (e) {
     const code = isSigscopeError(e) ? e.code : 'INTERNAL';
     const message = describeError(e);
     const outcome: RunOutcome = { ...base, status: 'error', errorCode: code, errorMessage: message, summary: `Error: ${message}` };
-    if (db && runId) {
-      await finishRun(db, runId, { status: 'error', errorCode: code, errorMessage: message, summary: { text: outcome.summary }, results: [] });
-    }
+    const finish = { status: 'error' as const, errorCode: code, errorMessage: message, summary: { text: outcome.summary } };
+    if (deferred) outcome.pendingWrite = { run: deferred, finish: { ...finish, finishedAt: new Date() }, evidence: [] };
+    else if (db && runId) await finishRun(db, runId, { ...finish, results: [] });
     return outcome;
   }
 }
@@ -241,6 +256,7 @@ async function runUnderPolicyFile(req: z.output<typeof RunRequestSchema>, reques
   const needsDb = req.record || Boolean(req.policyVersionId || req.policyName);
   const db = needsDb ? (request.db ?? (await getDb())) : undefined;
   let runId: string | null = null;
+  let deferred: RunWrite['run'] | undefined;
   let loaded: LoadedPolicy | undefined;
   let trust: LoadedTrustRoot | undefined;
   const label = () => (loaded ? `policy "${loaded.name}"${loaded.version !== null ? ` v${loaded.version}` : ''}` : '(unknown policy)');
@@ -257,7 +273,7 @@ async function runUnderPolicyFile(req: z.output<typeof RunRequestSchema>, reques
     } catch (e) {
       setupError = e;
     }
-    if (db && req.record) {
+    if ((db && req.record) || request.deferStorage) {
       const signers = loaded
         ? loaded.parsed.policies.flatMap((p) =>
             p.authorities.flatMap((a) =>
@@ -271,7 +287,7 @@ async function runUnderPolicyFile(req: z.output<typeof RunRequestSchema>, reques
             ),
           )
         : [];
-      const run = await createRun(db, {
+      const runInput: CreateRunInput = {
         input: req.reference,
         source: req.source,
         policy: loaded
@@ -283,10 +299,16 @@ async function runUnderPolicyFile(req: z.output<typeof RunRequestSchema>, reques
         trustRootHash: trust?.hash ?? 'unresolved',
         scanId: request.scanId ?? null,
         ...(request.runId ? { id: request.runId } : {}),
-      });
-      runId = run.id;
-      base.runId = runId;
-      await request.onRunCreated?.(runId);
+      };
+      if (request.deferStorage) {
+        deferred = { ...runInput, id: request.runId ?? randomBytes(12).toString('hex'), startedAt: new Date() };
+        base.runId = deferred.id;
+      } else if (db) {
+        const run = await createRun(db, runInput);
+        runId = run.id;
+        base.runId = runId;
+        await request.onRunCreated?.(runId);
+      }
     }
     if (setupError) throw setupError;
     const reference = parseReference(req.reference.trim());
@@ -299,21 +321,21 @@ async function runUnderPolicyFile(req: z.output<typeof RunRequestSchema>, reques
       throw new SigscopeError('INVALID_POLICY', `no image glob of ${label()} matches ${reference.registry}/${reference.repository}, so nothing says who may sign it`);
     }
     const outcome: RunOutcome = { ...toOutcome(base, pv.best), status: pv.status, summary: pv.summary, policyEvaluation: evaluation(pv.verdict, pv.outcomes) };
-    if (db && runId) {
-      outcome.imageId = await store(db, runId, pv.best, {
-        status: pv.status,
-        text: pv.summary,
-        policy: { name: loaded!.name, version: loaded!.version, versionId: loaded!.versionId, hash: loaded!.hash, verdict: pv.verdict, outcomes: pv.outcomes },
-      });
-    }
+    const write = toRunWrite(pv.best, {
+      status: pv.status,
+      text: pv.summary,
+      policy: { name: loaded!.name, version: loaded!.version, versionId: loaded!.versionId, hash: loaded!.hash, verdict: pv.verdict, outcomes: pv.outcomes },
+    });
+    if (deferred) outcome.pendingWrite = { run: deferred, ...write };
+    else if (db && runId) outcome.imageId = await writeRun(db, runId, write);
     return outcome;
   } catch (e) {
     const code = isSigscopeError(e) ? e.code : 'INTERNAL';
     const message = describeError(e);
     const outcome: RunOutcome = { ...base, status: 'error', errorCode: code, errorMessage: message, summary: `Error: ${message}`, policyEvaluation: base.policyEvaluation ?? evaluation('error', []) };
-    if (db && runId) {
-      await finishRun(db, runId, { status: 'error', errorCode: code, errorMessage: message, summary: { text: outcome.summary, ...(outcome.policyEvaluation ? { policy: outcome.policyEvaluation } : {}) }, results: [] });
-    }
+    const finish = { status: 'error' as const, errorCode: code, errorMessage: message, summary: { text: outcome.summary, ...(outcome.policyEvaluation ? { policy: outcome.policyEvaluation } : {}) } };
+    if (deferred) outcome.pendingWrite = { run: deferred, finish: { ...finish, finishedAt: new Date() }, evidence: [] };
+    else if (db && runId) await finishRun(db, runId, { ...finish, results: [] });
     return outcome;
   }
 }
@@ -325,80 +347,73 @@ interface StoreOverride {
   policy: Record<string, unknown>;
 }
 
-async function store(db: Db, runId: string, r: ImageVerification, override?: StoreOverride): Promise<string> {
-  const image = await upsertImage(db, {
-    registry: r.reference.registry,
-    repository: r.reference.repository,
-    digest: r.digest,
-    mediaType: r.mediaType,
-    platforms: r.platforms.map((p) => ({ ...p })),
-  });
-  if (r.reference.tag && !r.reference.digest) await recordTagObservation(db, image.id, r.reference.tag, r.digest);
-  const results: SignatureResultInput[] = [];
-  for (const v of [...r.signatures, ...r.attestations]) {
+/** Everything a finished verification stores, as values (no rows yet): stored one by one here, or batched by scans. */
+function toRunWrite(r: ImageVerification, override?: StoreOverride): Omit<RunWrite, 'run'> {
+  const evidence: RunWrite['evidence'] = [...r.signatures, ...r.attestations].map((v) => {
     const e = v.evidence;
-    let certificateId: string | null = null;
+    let certificate: RunWrite['evidence'][number]['certificate'];
     if (e.certificatePem) {
       try {
         const cert = decodeCertificate(e.certificatePem);
-        const stored = await upsertCertificate(db, { ...cert, extensions: { ...cert.fulcio, sctCount: cert.sctCount, subjectAlternativeNames: cert.subjectAlternativeNames } });
-        certificateId = stored.id;
+        certificate = { ...cert, extensions: { ...cert.fulcio, sctCount: cert.sctCount, subjectAlternativeNames: cert.subjectAlternativeNames } };
       } catch (err) {
         if (!isSigscopeError(err) || err.code !== 'CERTIFICATE_MALFORMED') throw err;
         // The verdict already says the certificate is malformed; store the signature without it.
       }
     }
-    const sig = await upsertSignature(db, {
-      imageId: image.id,
-      kind: e.kind,
-      format: e.format,
-      source: e.source,
-      layerDigest: e.layerDigest,
-      payloadDigest: e.payloadDigest,
-      materialDigest: e.materialDigest,
-      signatureB64: e.signatureB64,
-      artifactType: e.artifactType ?? null,
-      predicateType: e.predicateType ?? null,
-      statement: e.statement ? JSON.stringify(e.statement) : null,
-      certificateId,
-      publicKeyFingerprint: v.result.signer.keyFingerprint ?? null,
-      identity: v.result.signer.identity ?? null,
-      oidcIssuer: v.result.signer.issuer ?? null,
-      // Set only when @sigstore/verify verified the entry; an unverified annotation is just a claim.
-      rekorLogIndex: v.result.rekor?.logIndex ?? null,
-      rekorLogId: v.result.rekor?.logId ?? null,
-      rekorIntegratedTime: v.result.rekor?.integratedTime ?? null,
-    });
-    results.push({
-      signatureId: sig.id,
-      verdict: v.result.verdict,
-      reasonCode: v.result.verdict === 'verified' ? null : (v.result.reasonCode ?? null),
-      reason: v.result.reason ?? null,
-      checks: v.result.checks.map((c) => ({ ...c })),
-      identity: v.result.signer.identity ?? null,
-      oidcIssuer: v.result.signer.issuer ?? null,
-      platform: v.platform ?? null,
-    });
-  }
-  await finishRun(db, runId, {
-    status: override?.status ?? r.status,
-    summary: {
-      text: override?.text ?? r.summary,
-      ...(override ? { policy: override.policy } : {}),
-      coverage: r.coverage,
-      problems: r.problems,
-      reference: formatReference(r.reference),
-      referrers: r.referrers,
-      requirements: r.requirements,
-      documents: r.documents.map((d) => ({ source: d.source, mediaType: d.mediaType, layerDigest: d.layerDigest, manifestDigest: d.manifestDigest, size: d.size, platform: d.platform ?? null })),
-    },
-    results,
-    imageId: image.id,
-    tag: r.reference.tag ?? null,
+    return {
+      ...(certificate ? { certificate } : {}),
+      signature: {
+        kind: e.kind,
+        format: e.format,
+        source: e.source,
+        layerDigest: e.layerDigest,
+        payloadDigest: e.payloadDigest,
+        materialDigest: e.materialDigest,
+        signatureB64: e.signatureB64,
+        artifactType: e.artifactType ?? null,
+        predicateType: e.predicateType ?? null,
+        statement: e.statement ? JSON.stringify(e.statement) : null,
+        publicKeyFingerprint: v.result.signer.keyFingerprint ?? null,
+        identity: v.result.signer.identity ?? null,
+        oidcIssuer: v.result.signer.issuer ?? null,
+        // Set only when @sigstore/verify verified the entry; an unverified annotation is just a claim.
+        rekorLogIndex: v.result.rekor?.logIndex ?? null,
+        rekorLogId: v.result.rekor?.logId ?? null,
+        rekorIntegratedTime: v.result.rekor?.integratedTime ?? null,
+      },
+      result: {
+        verdict: v.result.verdict,
+        reasonCode: v.result.verdict === 'verified' ? null : (v.result.reasonCode ?? null),
+        reason: v.result.reason ?? null,
+        checks: v.result.checks.map((c) => ({ ...c })),
+        identity: v.result.signer.identity ?? null,
+        oidcIssuer: v.result.signer.issuer ?? null,
+        platform: v.platform ?? null,
+      },
+    };
   });
-  return image.id;
+  return {
+    image: { registry: r.reference.registry, repository: r.reference.repository, digest: r.digest, mediaType: r.mediaType, platforms: r.platforms.map((p) => ({ ...p })) },
+    ...(r.reference.tag && !r.reference.digest ? { tagObservation: { tag: r.reference.tag, digest: r.digest } } : {}),
+    evidence,
+    finish: {
+      status: override?.status ?? r.status,
+      summary: {
+        text: override?.text ?? r.summary,
+        ...(override ? { policy: override.policy } : {}),
+        coverage: r.coverage,
+        problems: r.problems,
+        reference: formatReference(r.reference),
+        referrers: r.referrers,
+        requirements: r.requirements,
+        documents: r.documents.map((d) => ({ source: d.source, mediaType: d.mediaType, layerDigest: d.layerDigest, manifestDigest: d.manifestDigest, size: d.size, platform: d.platform ?? null })),
+      },
+      tag: r.reference.tag ?? null,
+      finishedAt: new Date(),
+    },
+  };
 }
-
 
 /** The outcome before anything is known: an error until the run says otherwise. */
 function emptyOutcome(input: string, trustRoot: string | undefined): RunOutcome {

@@ -188,7 +188,7 @@ export const MAX_STATEMENT_CHARS = 4 * 1024 * 1024;
 // ---------------------------------------------------------------------------
 // Helpers
 
-async function dbCall<T>(what: string, fn: () => Promise<T>, db?: Db): Promise<T> {
+export async function dbCall<T>(what: string, fn: () => Promise<T>, db?: Db): Promise<T> {
   try {
     return await fn();
   } catch (e) {
@@ -319,17 +319,22 @@ function imageSummary(row: Pick<ImageRow, 'id' | 'registry' | 'repository' | 'di
 // ---------------------------------------------------------------------------
 // Images, tags, certificates, signatures
 
+/** Validated column values of an Image row, and its unique key. */
+export function imageRowData(input: ImageInput) {
+  const key = {
+    registry: requireText(input.registry, 'image registry'),
+    repository: requireText(input.repository, 'image repository'),
+    digest: requireText(input.digest, 'image digest'),
+  };
+  return { key, data: { ...key, mediaType: requireText(input.mediaType, 'image mediaType'), platforms: toJsonColumn(PlatformsSchema, input.platforms, 'image platforms') } };
+}
+
 export function upsertImage(db: Db, input: ImageInput): Promise<ImageRecord> {
   return dbCall('Storing the image', async () => {
-    const key = {
-      registry: requireText(input.registry, 'image registry'),
-      repository: requireText(input.repository, 'image repository'),
-      digest: requireText(input.digest, 'image digest'),
-    };
-    const platforms = toJsonColumn(PlatformsSchema, input.platforms, 'image platforms');
+    const { key, data } = imageRowData(input);
     const row = await findOrCreate(
       () => db.image.findUnique({ where: { registry_repository_digest: key } }),
-      () => db.image.create({ data: { ...key, mediaType: requireText(input.mediaType, 'image mediaType'), platforms } }),
+      () => db.image.create({ data }),
     );
     return toImageRecord(row);
   });
@@ -349,60 +354,71 @@ export function recordTagObservation(db: Db, imageId: string, tag: string, diges
   );
 }
 
+/** Validated column values of a Certificate row (keyed by its fingerprint). */
+export function certificateRowData(decoded: CertificateInput) {
+  const fingerprintSha256 = normalizeFingerprint(decoded.fingerprintSha256);
+  const extra =
+    decoded.extensions ??
+    Object.fromEntries(Object.entries(decoded).filter(([k, v]) => !CERTIFICATE_COLUMNS.has(k) && v !== undefined));
+  return {
+    fingerprintSha256,
+    pem: requireText(decoded.pem, 'certificate pem'),
+    subject: typeof decoded.subject === 'string' ? decoded.subject : '',
+    issuer: typeof decoded.issuer === 'string' ? decoded.issuer : '',
+    identity: decoded.identity ?? null,
+    oidcIssuer: decoded.oidcIssuer ?? null,
+    notBefore: toDate(decoded.notBefore, 'certificate notBefore'),
+    notAfter: toDate(decoded.notAfter, 'certificate notAfter'),
+    extensions: toJsonColumn(CertificateExtensionsSchema, extra, 'certificate extensions'),
+  };
+}
+
 /** By fingerprint; an already known certificate is returned as stored, never updated. */
 export function upsertCertificate(db: Db, decoded: CertificateInput): Promise<CertificateRecord> {
   return dbCall('Storing the certificate', async () => {
-    const fingerprintSha256 = normalizeFingerprint(decoded.fingerprintSha256);
-    const extra =
-      decoded.extensions ??
-      Object.fromEntries(Object.entries(decoded).filter(([k, v]) => !CERTIFICATE_COLUMNS.has(k) && v !== undefined));
-    const data = {
-      fingerprintSha256,
-      pem: requireText(decoded.pem, 'certificate pem'),
-      subject: typeof decoded.subject === 'string' ? decoded.subject : '',
-      issuer: typeof decoded.issuer === 'string' ? decoded.issuer : '',
-      identity: decoded.identity ?? null,
-      oidcIssuer: decoded.oidcIssuer ?? null,
-      notBefore: toDate(decoded.notBefore, 'certificate notBefore'),
-      notAfter: toDate(decoded.notAfter, 'certificate notAfter'),
-      extensions: toJsonColumn(CertificateExtensionsSchema, extra, 'certificate extensions'),
-    };
+    const data = certificateRowData(decoded);
     const row = await findOrCreate(
-      () => db.certificate.findUnique({ where: { fingerprintSha256 } }),
+      () => db.certificate.findUnique({ where: { fingerprintSha256: data.fingerprintSha256 } }),
       () => db.certificate.create({ data }),
     );
     return toCertificateRecord(row);
   });
 }
 
+/** Validated column values of a Signature row, and its unique key. */
+export function signatureRowData(input: SignatureInput) {
+  const kind = SignatureKindSchema.safeParse(input.kind);
+  if (!kind.success) throw new SigscopeError('INVALID_INPUT', `Cannot store signature: unknown kind ${JSON.stringify(input.kind)}.`);
+  const key = {
+    imageId: requireText(input.imageId, 'signature imageId'),
+    layerDigest: requireText(input.layerDigest, 'signature layerDigest'),
+    payloadDigest: requireText(input.payloadDigest, 'signature payloadDigest'),
+    materialDigest: requireText(input.materialDigest, 'signature materialDigest'),
+  };
+  const data = {
+    ...key,
+    kind: kind.data,
+    source: requireText(input.source, 'signature source'),
+    signatureB64: typeof input.signatureB64 === 'string' ? input.signatureB64 : '',
+    format: input.format ?? 'cosign-sig',
+    artifactType: input.artifactType ?? null,
+    predicateType: input.predicateType ?? null,
+    statement: input.statement != null && input.statement.length <= MAX_STATEMENT_CHARS ? input.statement : null,
+    certificateId: input.certificateId ?? null,
+    publicKeyFingerprint: input.publicKeyFingerprint ?? null,
+    identity: input.identity ?? null,
+    oidcIssuer: input.oidcIssuer ?? null,
+    rekorLogIndex: input.rekorLogIndex == null ? null : toLogIndex(input.rekorLogIndex),
+    rekorLogId: input.rekorLogId ?? null,
+    rekorIntegratedTime: input.rekorIntegratedTime == null ? null : toDate(input.rekorIntegratedTime, 'rekorIntegratedTime'),
+  };
+  return { key, data };
+}
+
 /** By (image, layer digest, payload digest); a re-discovered signature reuses its row unchanged. */
 export function upsertSignature(db: Db, input: SignatureInput): Promise<SignatureRecord> {
   return dbCall('Storing the signature', async () => {
-    const kind = SignatureKindSchema.safeParse(input.kind);
-    if (!kind.success) throw new SigscopeError('INVALID_INPUT', `Cannot store signature: unknown kind ${JSON.stringify(input.kind)}.`);
-    const key = {
-      imageId: requireText(input.imageId, 'signature imageId'),
-      layerDigest: requireText(input.layerDigest, 'signature layerDigest'),
-      payloadDigest: requireText(input.payloadDigest, 'signature payloadDigest'),
-      materialDigest: requireText(input.materialDigest, 'signature materialDigest'),
-    };
-    const data = {
-      ...key,
-      kind: kind.data,
-      source: requireText(input.source, 'signature source'),
-      signatureB64: typeof input.signatureB64 === 'string' ? input.signatureB64 : '',
-      format: input.format ?? 'cosign-sig',
-      artifactType: input.artifactType ?? null,
-      predicateType: input.predicateType ?? null,
-      statement: input.statement != null && input.statement.length <= MAX_STATEMENT_CHARS ? input.statement : null,
-      certificateId: input.certificateId ?? null,
-      publicKeyFingerprint: input.publicKeyFingerprint ?? null,
-      identity: input.identity ?? null,
-      oidcIssuer: input.oidcIssuer ?? null,
-      rekorLogIndex: input.rekorLogIndex == null ? null : toLogIndex(input.rekorLogIndex),
-      rekorLogId: input.rekorLogId ?? null,
-      rekorIntegratedTime: input.rekorIntegratedTime == null ? null : toDate(input.rekorIntegratedTime, 'rekorIntegratedTime'),
-    };
+    const { key, data } = signatureRowData(input);
     const row = await findOrCreate(
       () => db.signature.findUnique({ where: { imageId_layerDigest_payloadDigest_materialDigest: key } }),
       () => db.signature.create({ data }),
@@ -414,30 +430,59 @@ export function upsertSignature(db: Db, input: SignatureInput): Promise<Signatur
 // ---------------------------------------------------------------------------
 // Runs
 
+/** Validated column values of a new VerificationRun row ('running', summary {}). */
+export function runRowData(input: CreateRunInput) {
+  const source = RunSourceSchema.safeParse(input.source);
+  if (!source.success) throw new SigscopeError('INVALID_INPUT', `Cannot create run: unknown source ${JSON.stringify(input.source)}.`);
+  return {
+    ...(input.id ? { id: requireText(input.id, 'run id') } : {}),
+    input: typeof input.input === 'string' ? input.input : '',
+    source: source.data,
+    status: 'running',
+    policy: toJsonColumn(PolicyJsonSchema, input.policy, 'run policy'),
+    policyHash: requireText(input.policyHash, 'run policyHash'),
+    trustRootName: requireText(input.trustRootName, 'run trustRootName'),
+    trustRootHash: requireText(input.trustRootHash, 'run trustRootHash'),
+    imageId: input.imageId ?? null,
+    tag: input.tag ?? null,
+    policyVersionId: input.policyVersionId ?? null,
+    scanId: input.scanId ?? null,
+    summary: '{}',
+  };
+}
+
 /** A new run, status 'running', summary {} until finishRun. */
 export function createRun(db: Db, input: CreateRunInput): Promise<RunRecord> {
   return dbCall('Creating the run', async () => {
-    const source = RunSourceSchema.safeParse(input.source);
-    if (!source.success) throw new SigscopeError('INVALID_INPUT', `Cannot create run: unknown source ${JSON.stringify(input.source)}.`);
-    const row = await db.verificationRun.create({
-      data: {
-        ...(input.id ? { id: requireText(input.id, 'run id') } : {}),
-        input: typeof input.input === 'string' ? input.input : '',
-        source: source.data,
-        status: 'running',
-        policy: toJsonColumn(PolicyJsonSchema, input.policy, 'run policy'),
-        policyHash: requireText(input.policyHash, 'run policyHash'),
-        trustRootName: requireText(input.trustRootName, 'run trustRootName'),
-        trustRootHash: requireText(input.trustRootHash, 'run trustRootHash'),
-        imageId: input.imageId ?? null,
-        tag: input.tag ?? null,
-        policyVersionId: input.policyVersionId ?? null,
-        scanId: input.scanId ?? null,
-        summary: '{}',
-      },
-    });
+    const row = await db.verificationRun.create({ data: runRowData(input) });
     return toRunRecord(row);
   }, db);
+}
+
+/** Validated values a finished run writes: its summary column and its SignatureResult rows. */
+export function finishRowData(runId: string, outcome: FinishRunInput) {
+  if (!(RUN_STATUSES as readonly string[]).includes(outcome.status)) {
+    throw new SigscopeError('INVALID_INPUT', `Cannot finish run: unknown status ${JSON.stringify(outcome.status)}.`);
+  }
+  const summary = toJsonColumn(SummarySchema, outcome.summary, 'run summary');
+  const results = outcome.results.map((r, i) => {
+    const verdict = VerdictSchema.safeParse(r.verdict);
+    if (!verdict.success) {
+      throw new SigscopeError('INVALID_INPUT', `Cannot store result ${i}: unknown verdict ${JSON.stringify(r.verdict)}.`);
+    }
+    return {
+      runId,
+      signatureId: r.signatureId ?? null,
+      verdict: verdict.data,
+      reasonCode: r.reasonCode ?? null,
+      reason: r.reason ?? null,
+      checks: toJsonColumn(ChecksSchema, r.checks, `result ${i} checks`),
+      identity: r.identity ?? null,
+      oidcIssuer: r.oidcIssuer ?? null,
+      platform: r.platform ?? null,
+    };
+  });
+  return { summary, results };
 }
 
 /**
@@ -446,27 +491,7 @@ export function createRun(db: Db, input: CreateRunInput): Promise<RunRecord> {
  */
 export function finishRun(db: Db, runId: string, outcome: FinishRunInput): Promise<RunRecord> {
   return dbCall('Finishing the run', async () => {
-    if (!(RUN_STATUSES as readonly string[]).includes(outcome.status)) {
-      throw new SigscopeError('INVALID_INPUT', `Cannot finish run: unknown status ${JSON.stringify(outcome.status)}.`);
-    }
-    const summary = toJsonColumn(SummarySchema, outcome.summary, 'run summary');
-    const results = outcome.results.map((r, i) => {
-      const verdict = VerdictSchema.safeParse(r.verdict);
-      if (!verdict.success) {
-        throw new SigscopeError('INVALID_INPUT', `Cannot store result ${i}: unknown verdict ${JSON.stringify(r.verdict)}.`);
-      }
-      return {
-        runId,
-        signatureId: r.signatureId ?? null,
-        verdict: verdict.data,
-        reasonCode: r.reasonCode ?? null,
-        reason: r.reason ?? null,
-        checks: toJsonColumn(ChecksSchema, r.checks, `result ${i} checks`),
-        identity: r.identity ?? null,
-        oidcIssuer: r.oidcIssuer ?? null,
-        platform: r.platform ?? null,
-      };
-    });
+    const { summary, results } = finishRowData(runId, outcome);
 
     // The first statement writes, so the SQLite write lock is taken (waiting up to the
     // busy timeout) before anything is read: no read-then-upgrade deadlock between

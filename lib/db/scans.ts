@@ -10,6 +10,7 @@
  * of the outcome for fast aggregation over 10k+ items.
  */
 import 'server-only';
+import { randomBytes } from 'node:crypto';
 import { SigscopeError, isSigscopeError } from '../errors';
 import type { Db } from './client';
 
@@ -121,15 +122,20 @@ export function addItems(db: Db, scanId: string, items: NewItem[]): Promise<stri
       const seen = new Set(existing.map(itemKey));
       const fresh = new Map<string, NewItem>();
       for (const i of chunk) if (!seen.has(itemKey(i))) fresh.set(itemKey(i), i);
-      for (const i of fresh.values()) {
+      const rows = [...fresh.values()].map((i) => ({ id: randomBytes(12).toString('hex'), scanId, kind: i.kind, registry: i.registry, repository: i.repository, tag: i.tag ?? '', digest: i.digest ?? null }));
+      try {
+        await db.scanItem.createMany({ data: rows });
+        added.push(...rows.map((r) => r.id));
+        continue;
+      } catch (e) {
+        if ((e as { code?: string }).code !== 'P2002') throw e;
+      }
+      // Another worker added some of them a moment ago: one by one, the unique key makes that harmless.
+      for (const row of rows) {
         try {
-          const row = await db.scanItem.create({
-            data: { scanId, kind: i.kind, registry: i.registry, repository: i.repository, tag: i.tag ?? '', digest: i.digest ?? null },
-            select: { id: true },
-          });
+          await db.scanItem.create({ data: row, select: { id: true } });
           added.push(row.id);
         } catch (e) {
-          // Another worker added the same item a moment ago: the unique key makes that harmless.
           if ((e as { code?: string }).code !== 'P2002') throw e;
         }
       }
@@ -229,24 +235,26 @@ export interface ItemResult {
   errorMessage?: string | null;
 }
 
+/** What finishing an item writes (finishItem, and batched with its run in lib/db/run-batch.ts). */
+export function itemFinishData(result: ItemResult) {
+  return {
+    state: result.state,
+    outcome: result.outcome ?? null,
+    ...(result.digest ? { digest: result.digest } : {}),
+    reused: result.reused ?? false,
+    previousDigest: result.previousDigest ?? null,
+    ...(result.runId ? { runId: result.runId } : {}),
+    errorCode: result.errorCode ?? null,
+    errorMessage: result.errorMessage ? result.errorMessage.slice(0, 2000) : null,
+    leaseUntil: null,
+    finishedAt: new Date(),
+  };
+}
+
 /** Finishes an item if this owner still holds it. False: someone else took it over (lease lost). */
 export function finishItem(db: Db, itemId: string, owner: string, result: ItemResult): Promise<boolean> {
   return dbCall('Finishing a scan item', async () => {
-    const r = await db.scanItem.updateMany({
-      where: { id: itemId, leaseOwner: owner, state: 'running' },
-      data: {
-        state: result.state,
-        outcome: result.outcome ?? null,
-        ...(result.digest ? { digest: result.digest } : {}),
-        reused: result.reused ?? false,
-        previousDigest: result.previousDigest ?? null,
-        ...(result.runId ? { runId: result.runId } : {}),
-        errorCode: result.errorCode ?? null,
-        errorMessage: result.errorMessage ? result.errorMessage.slice(0, 2000) : null,
-        leaseUntil: null,
-        finishedAt: new Date(),
-      },
-    });
+    const r = await db.scanItem.updateMany({ where: { id: itemId, leaseOwner: owner, state: 'running' }, data: itemFinishData(result) });
     return r.count === 1;
   });
 }
@@ -496,6 +504,32 @@ export function findReusableRun(db: Db, q: { registry: string; repository: strin
       orderBy: { createdAt: 'desc' },
       select: { id: true, status: true, imageId: true },
     });
+  });
+}
+
+/**
+ * What a scan needs to know about one repository before verifying its images, in two
+ * queries instead of three per image: the last digest each tag was seen at, and per
+ * digest the latest finished verification under this policy and trust root (reusable
+ * unless it was an error).
+ */
+export function repositoryHistory(db: Db, q: { registry: string; repository: string; policyHash: string; trustRootHash: string }) {
+  return dbCall('Reading the repository history', async () => {
+    const observations = await db.tagObservation.findMany({
+      where: { image: { registry: q.registry, repository: q.repository } },
+      orderBy: [{ observedAt: 'desc' }, { id: 'desc' }],
+      select: { tag: true, digest: true },
+    });
+    const lastDigestByTag = new Map<string, string>();
+    for (const o of observations) if (!lastDigestByTag.has(o.tag)) lastDigestByTag.set(o.tag, o.digest);
+    const runs = await db.verificationRun.findMany({
+      where: { image: { registry: q.registry, repository: q.repository }, policyHash: q.policyHash, trustRootHash: q.trustRootHash, finishedAt: { not: null }, status: { notIn: ['error', 'running'] } },
+      orderBy: { createdAt: 'desc' },
+      select: { id: true, status: true, imageId: true, image: { select: { digest: true } } },
+    });
+    const reusableByDigest = new Map<string, { id: string; status: string; imageId: string }>();
+    for (const r of runs) if (r.image && r.imageId && !reusableByDigest.has(r.image.digest)) reusableByDigest.set(r.image.digest, { id: r.id, status: r.status, imageId: r.imageId });
+    return { lastDigestByTag, reusableByDigest };
   });
 }
 

@@ -10,7 +10,9 @@ import { RegistryClient } from '../../oci/client';
 import { registryCredentials } from '../../secrets/registry-credentials';
 import { readSettings } from '../../settings';
 import type { Db } from '../../db';
-import { getScanJob } from '../../db/scans';
+import { getScanJob, type repositoryHistory } from '../../db/scans';
+
+export type RepositoryHistory = Awaited<ReturnType<typeof repositoryHistory>>;
 import { parseTargets, ScanSpecSchema, type ScanSpec } from './targets';
 import { compileTagFilter } from './tag-filter';
 
@@ -32,8 +34,8 @@ export interface ScanContext {
   source: 'cli' | 'web' | 'demo';
   filterTags: (tags: readonly string[]) => string[];
   client: RegistryClient;
-  /** Per repository: has it been verified under this policy before (else nothing can be reused). */
-  repositoryHistory: Map<string, Promise<boolean>>;
+  /** Per repository, read once: last digest per tag, reusable verdicts per digest (lib/db/scans.ts repositoryHistory). */
+  repositoryHistory: Map<string, Promise<RepositoryHistory>>;
   /** Per repository: its tag list has been given to the client (see RegistryClient.useTagSnapshot). */
   tagSnapshots: Map<string, Promise<void>>;
   /** Whether the scan lists whole repositories (then their tag lists are worth reading). */

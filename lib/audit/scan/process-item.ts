@@ -8,29 +8,35 @@
  *   since it was last seen is recorded (TagObservation, and the item's previousDigest).
  */
 import 'server-only';
-import { randomBytes } from 'node:crypto';
 import { describeError, isSigscopeError } from '../../errors';
 import { formatReference } from '../../oci/reference';
-import { recordTagObservation } from '../../db';
-import { addItems, attachRun, findReusableRun, lastTagDigest, type ItemResult, type NewItem, type ScanItemRow } from '../../db/scans';
+import { addItems, repositoryHistory, type ItemResult, type NewItem, type ScanItemRow } from '../../db/scans';
+import type { ItemWrite } from '../../db/run-batch';
 import { runVerification } from '../run-verification';
-import type { ScanContext } from './context';
+import type { RepositoryHistory, ScanContext } from './context';
 import { registryApiHost } from './targets';
 
 export interface ProcessedItem {
   result: ItemResult;
   /** Items this one added (expansions), for a queue to enqueue. */
   addedItemIds: string[];
+  /** An image's run and tag observation, stored together with the item's finish (ItemWriter). */
+  write?: Pick<ItemWrite, 'run' | 'observation'>;
+}
+
+/** The item's finish as the ItemWriter stores it. */
+export function itemWrite(item: { id: string }, owner: string, processed: ProcessedItem): ItemWrite {
+  return { itemId: item.id, owner, result: processed.result, ...processed.write };
 }
 
 /** Catalog listings are bounded; a registry with more is scanned by prefix. */
 const MAX_REPOSITORIES = 100_000;
 
-export async function processItem(ctx: ScanContext, item: ScanItemRow, owner: string): Promise<ProcessedItem> {
+export async function processItem(ctx: ScanContext, item: ScanItemRow): Promise<ProcessedItem> {
   try {
     if (item.kind === 'catalog') return await expandCatalog(ctx, item);
     if (item.kind === 'repository') return await expandRepository(ctx, item);
-    return { result: await verifyImageItem(ctx, item, owner), addedItemIds: [] };
+    return { ...(await verifyImageItem(ctx, item)), addedItemIds: [] };
   } catch (e) {
     return { result: { state: 'error', outcome: item.kind === 'image' ? 'error' : null, errorCode: isSigscopeError(e) ? e.code : 'INTERNAL', errorMessage: describeError(e) }, addedItemIds: [] };
   }
@@ -64,16 +70,19 @@ async function expandRepository(ctx: ScanContext, item: ScanItemRow): Promise<Pr
   return { result: { state: 'done', outcome: kept.length === 0 ? 'empty' : null }, addedItemIds: added };
 }
 
-async function verifyImageItem(ctx: ScanContext, item: ScanItemRow, owner: string): Promise<ItemResult> {
+type ImageItemOutcome = Pick<ProcessedItem, 'result' | 'write'>;
+
+async function verifyImageItem(ctx: ScanContext, item: ScanItemRow): Promise<ImageItemOutcome> {
   const locator = { registry: item.registry, repository: item.repository, apiHost: registryApiHost(item.registry) };
   if (ctx.expandsRepositories) await ensureTagSnapshot(ctx, locator);
   const tag = item.tag || undefined;
   let digest = item.kind === 'image' && !tag ? item.digest : null;
-  // A repository Sigscope never verified under this policy has nothing to reuse or compare:
+  const history = await historyOf(ctx, item);
+  // A repository Sigscope never verified under this policy has nothing to reuse:
   // verify by tag straight away, saving the HEAD (a first scan costs one request less per image).
-  if (!digest && tag && (ctx.spec.full || !(await repositoryHasHistory(ctx, item)))) {
-    const previous = await lastTagDigest(ctx.db, item.registry, item.repository, tag);
-    return verifyAndRecord(ctx, item, owner, formatReference({ registry: item.registry, repository: item.repository, tag }), null, previous, null);
+  if (!digest && tag && (ctx.spec.full || history.reusableByDigest.size === 0)) {
+    const previous = history.lastDigestByTag.get(tag) ?? null;
+    return verifyAndRecord(ctx, item, formatReference({ registry: item.registry, repository: item.repository, tag }), null, previous, null);
   }
   if (!digest) {
     let head: Awaited<ReturnType<typeof ctx.client.headManifest>> = null;
@@ -82,38 +91,39 @@ async function verifyImageItem(ctx: ScanContext, item: ScanItemRow, owner: strin
     } catch {
       // Resolving failed (5xx, reset…): verify by tag instead, which tries again and, if the
       // registry still fails, records the error as a run like any other verification.
-      return verifyAndRecord(ctx, item, owner, formatReference({ registry: item.registry, repository: item.repository, ...(tag ? { tag } : {}) }), null, null, null);
+      return verifyAndRecord(ctx, item, formatReference({ registry: item.registry, repository: item.repository, ...(tag ? { tag } : {}) }), null, null, null);
     }
-    if (!head) return { state: 'error', outcome: 'error', errorCode: 'REGISTRY_NOT_FOUND', errorMessage: `${item.registry}/${item.repository}:${tag} no longer exists (the tag was deleted during the scan?)` };
+    if (!head) return { result: { state: 'error', outcome: 'error', errorCode: 'REGISTRY_NOT_FOUND', errorMessage: `${item.registry}/${item.repository}:${tag} no longer exists (the tag was deleted during the scan?)` } };
     digest = head.digest;
   }
-  const previous = tag ? await lastTagDigest(ctx.db, item.registry, item.repository, tag) : null;
+  const previous = tag ? (history.lastDigestByTag.get(tag) ?? null) : null;
   const moved = previous !== null && previous !== digest ? previous : null;
 
   if (!ctx.spec.full) {
-    const earlier = await findReusableRun(ctx.db, { registry: item.registry, repository: item.repository, digest, policyHash: ctx.policyHash, trustRootHash: ctx.trustRootHash });
-    if (earlier?.imageId) {
-      if (tag && previous !== digest) await recordTagObservation(ctx.db, earlier.imageId, tag, digest);
-      return { state: 'done', outcome: earlier.status, digest, reused: true, previousDigest: moved, runId: earlier.id };
+    const earlier = history.reusableByDigest.get(digest);
+    if (earlier) {
+      return {
+        result: { state: 'done', outcome: earlier.status, digest, reused: true, previousDigest: moved, runId: earlier.id },
+        ...(tag && previous !== digest ? { write: { observation: { imageId: earlier.imageId, tag, digest } } } : {}),
+      };
     }
   }
 
   const reference = `${formatReference({ registry: item.registry, repository: item.repository, ...(tag ? { tag } : {}) })}@${digest}`;
-  return verifyAndRecord(ctx, item, owner, reference, digest, previous, moved);
+  return verifyAndRecord(ctx, item, reference, digest, previous, moved);
 }
 
-async function verifyAndRecord(ctx: ScanContext, item: ScanItemRow, owner: string, reference: string, digest: string | null, previous: string | null, movedFrom: string | null): Promise<ItemResult> {
+/**
+ * Verifies without writing: the run comes back as a pending write, stored with the item's
+ * finish in one transaction (exactly once: no run without its item done, and the reverse).
+ */
+async function verifyAndRecord(ctx: ScanContext, item: ScanItemRow, reference: string, digest: string | null, previous: string | null, movedFrom: string | null): Promise<ImageItemOutcome> {
   let moved = movedFrom;
   const tag = item.tag || undefined;
   const policyFields =
     ctx.policy.kind === 'named' ? { policyVersionId: ctx.policy.policyVersionId } : { policy: ctx.policy.policy };
-  // The run's id goes on the item before the run exists: a worker killed at any point leaves
-  // either no run or one its successor finds (and adopts if finished, closes if not).
-  const runId = randomBytes(12).toString('hex');
-  await attachRun(ctx.db, item.id, owner, runId);
   const outcome = await runVerification({
     reference,
-    runId,
     ...policyFields,
     trustRoot: ctx.trustRootChoice,
     allowHttpRegistries: ctx.spec.allowHttpRegistries,
@@ -121,17 +131,18 @@ async function verifyAndRecord(ctx: ScanContext, item: ScanItemRow, owner: strin
     db: ctx.db,
     client: ctx.client,
     scanId: ctx.scanId,
+    deferStorage: true,
   });
+  const run = outcome.pendingWrite;
   const resolved = digest ?? outcome.digest ?? null;
   if (!moved && previous && resolved && previous !== resolved) moved = previous;
-  if (tag && outcome.imageId && resolved && previous !== resolved) {
-    // Verified by tag (digest unknown before): it recorded the observation itself.
-    if (digest) await recordTagObservation(ctx.db, outcome.imageId, tag, resolved);
-  }
+  // Verified by digest, the run does not observe the tag itself (verified by tag, it does).
+  if (run && tag && digest && resolved && previous !== resolved && run.image) run.tagObservation = { tag, digest: resolved };
+  const write = run ? { run } : undefined;
   if (outcome.status === 'error') {
-    return { state: 'error', outcome: 'error', digest: resolved, previousDigest: moved, runId: outcome.runId, errorCode: outcome.errorCode ?? 'INTERNAL', errorMessage: outcome.errorMessage ?? outcome.summary };
+    return { result: { state: 'error', outcome: 'error', digest: resolved, previousDigest: moved, runId: outcome.runId, errorCode: outcome.errorCode ?? 'INTERNAL', errorMessage: outcome.errorMessage ?? outcome.summary }, ...(write ? { write } : {}) };
   }
-  return { state: 'done', outcome: outcome.status, digest: resolved, previousDigest: moved, runId: outcome.runId };
+  return { result: { state: 'done', outcome: outcome.status, digest: resolved, previousDigest: moved, runId: outcome.runId }, ...(write ? { write } : {}) };
 }
 
 /**
@@ -152,15 +163,17 @@ function ensureTagSnapshot(ctx: ScanContext, locator: { registry: string; reposi
   return pending;
 }
 
-/** Whether any image of this repository has a finished run under the scan's policy and trust root (cached per scan). */
-function repositoryHasHistory(ctx: ScanContext, item: ScanItemRow): Promise<boolean> {
+/**
+ * The repository's tag observations and reusable verdicts, read once per scan and process
+ * (each tag is one item, so what this scan itself records never changes the answer for another).
+ */
+function historyOf(ctx: ScanContext, item: ScanItemRow): Promise<RepositoryHistory> {
   const key = `${item.registry}/${item.repository}`;
   let known = ctx.repositoryHistory.get(key);
   if (!known) {
-    known = ctx.db.verificationRun
-      .findFirst({ where: { image: { registry: item.registry, repository: item.repository }, policyHash: ctx.policyHash, trustRootHash: ctx.trustRootHash, finishedAt: { not: null } }, select: { id: true } })
-      .then((r) => r !== null);
+    known = repositoryHistory(ctx.db, { registry: item.registry, repository: item.repository, policyHash: ctx.policyHash, trustRootHash: ctx.trustRootHash });
     ctx.repositoryHistory.set(key, known);
+    known.catch(() => ctx.repositoryHistory.delete(key));
   }
   return known;
 }

@@ -13,9 +13,10 @@
 import 'server-only';
 import PgBoss from 'pg-boss';
 import type { Db } from '../../db';
-import { adoptOrCloseRun, claimItem, finishItem, finishScanIfDone, getScanJob, transitionScan } from '../../db/scans';
+import { adoptOrCloseRun, claimItem, finishScanIfDone, getScanJob, transitionScan } from '../../db/scans';
 import { loadScanContext, type ScanContext } from './context';
-import { processItem } from './process-item';
+import { itemWrite, processItem } from './process-item';
+import { ItemWriter } from './item-writer';
 import { workerId } from './runner';
 
 export const SCAN_QUEUE = 'sigscope-scan-items';
@@ -98,6 +99,7 @@ export async function startWorker(db: Db, boss: PgBoss, options: WorkerOptions =
     return c;
   };
   const heldIds = new Set<string>();
+  const writer = new ItemWriter(db);
   const heartbeat = setInterval(() => {
     if (heldIds.size === 0) return;
     void db.scanItem.updateMany({ where: { id: { in: [...heldIds] }, leaseOwner: owner, state: 'running' }, data: { leaseUntil: new Date(Date.now() + leaseMs) } }).catch(() => undefined);
@@ -119,7 +121,8 @@ export async function startWorker(db: Db, boss: PgBoss, options: WorkerOptions =
     heldIds.add(itemId);
     try {
       const adopted = claim.previousRunId ? await adoptOrCloseRun(db, claim.previousRunId) : null;
-      const { result, addedItemIds } = adopted ? { result: adopted, addedItemIds: [] } : await processItem(await context(scanId), claim.item, owner);
+      const processed = adopted ? { result: adopted, addedItemIds: [] } : await processItem(await context(scanId), claim.item);
+      const { result, addedItemIds } = processed;
       // Children are queued before the parent finishes: a crash in between re-runs the
       // parent, whose retry re-queues its pending children (singletonKey deduplicates).
       if (claim.item.kind !== 'image') {
@@ -129,7 +132,7 @@ export async function startWorker(db: Db, boss: PgBoss, options: WorkerOptions =
         });
         await enqueueItems(boss, scanId, [...new Set([...addedItemIds, ...children.map((c) => c.id)])]);
       }
-      await finishItem(db, itemId, owner, result);
+      await writer.submit(itemWrite(claim.item, owner, processed));
       options.onItem?.(scanId, itemId, result.state);
       await finishScanIfDone(db, scanId);
     } finally {

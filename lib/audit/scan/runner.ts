@@ -16,7 +16,6 @@ import {
   claimItems,
   adoptOrCloseRun,
   extendLeases,
-  finishItem,
   finishScanIfDone,
   getScanJob,
   openItemCount,
@@ -26,7 +25,8 @@ import {
   type ScanProgress,
 } from '../../db/scans';
 import { loadScanContext, type ScanContext } from './context';
-import { processItem } from './process-item';
+import { itemWrite, processItem } from './process-item';
+import { ItemWriter } from './item-writer';
 
 export interface RunScanOptions {
   /** Who holds the leases; defaults to host:pid:random. */
@@ -54,6 +54,14 @@ export async function runScan(db: Db, scanId: string, options: RunScanOptions = 
   if (job.status === 'queued') await transitionScan(db, scanId, ['queued'], 'running');
   const ctx = await loadScanContext(db, scanId);
   const limit = ctx.spec.concurrency;
+  // A task hands its result to the writer and frees its slot; results are stored in
+  // batches within ~100 ms (the item keeps its lease until then; a crash before the
+  // write leaves it to be retried, never half-stored).
+  const writer = new ItemWriter(db, { delayMs: 100 });
+  let writeError: unknown = null;
+  const onWriteError = (e: unknown) => {
+    writeError ??= e;
+  };
 
   const queue: ClaimedItem[] = [];
   const inflight = new Map<string, Promise<void>>();
@@ -76,6 +84,7 @@ export async function runScan(db: Db, scanId: string, options: RunScanOptions = 
 
   try {
     for (;;) {
+      if (writeError) throw writeError;
       const now = Date.now();
       // Often enough that a cancel stops the scan within a few items.
       if (now - lastStatusCheck > 100) {
@@ -85,6 +94,7 @@ export async function runScan(db: Db, scanId: string, options: RunScanOptions = 
           queue.length = 0;
           await cancelPendingItems(db, scanId);
           await Promise.allSettled(inflight.values());
+          await writer.flush();
           await cancelPendingItems(db, scanId); // items our queue had claimed are running; anything left pending is cancelled
           await transitionScan(db, scanId, ['cancelling'], 'cancelled');
           break;
@@ -93,6 +103,7 @@ export async function runScan(db: Db, scanId: string, options: RunScanOptions = 
       }
       if (options.signal?.aborted) {
         await Promise.allSettled(inflight.values());
+        await writer.flush();
         break;
       }
 
@@ -110,7 +121,7 @@ export async function runScan(db: Db, scanId: string, options: RunScanOptions = 
         }
         queue.splice(i, 1);
         perRegistry.set(item.registry, running + 1);
-        const task = runItem(ctx, item, owner).finally(() => {
+        const task = runItem(ctx, writer, item, owner, onWriteError).finally(() => {
           inflight.delete(item.id);
           perRegistry.set(item.registry, (perRegistry.get(item.registry) ?? 1) - 1);
         });
@@ -118,6 +129,8 @@ export async function runScan(db: Db, scanId: string, options: RunScanOptions = 
       }
 
       if (inflight.size === 0 && queue.length === 0) {
+        await writer.flush();
+        if (writeError) throw writeError;
         if ((await openItemCount(db, scanId)) === 0) {
           await finishScanIfDone(db, scanId);
           break;
@@ -130,16 +143,18 @@ export async function runScan(db: Db, scanId: string, options: RunScanOptions = 
     }
   } finally {
     clearInterval(heartbeat);
+    await writer.flush().catch(onWriteError);
   }
   const final = await scanProgress(db, scanId);
   if (final) options.onProgress?.(final);
   return final!;
 }
 
-async function runItem(ctx: ScanContext, item: ClaimedItem, owner: string): Promise<void> {
+async function runItem(ctx: ScanContext, writer: ItemWriter, item: ClaimedItem, owner: string, onWriteError: (e: unknown) => void): Promise<void> {
+  // Runs of scans before batching were created first and linked to the item; a dead holder may have left one.
   const adopted = item.previousRunId ? await adoptOrCloseRun(ctx.db, item.previousRunId) : null;
-  const result = adopted ?? (await processItem(ctx, item, owner)).result;
-  await finishItem(ctx.db, item.id, owner, result);
+  const processed = adopted ? { result: adopted, addedItemIds: [] } : await processItem(ctx, item);
+  writer.submit(itemWrite(item, owner, processed)).catch(onWriteError);
 }
 
 // ---------------------------------------------------------------------------
