@@ -66,7 +66,7 @@ async function skopeoLoop(host: string, corpus: CorpusImage[], sample: number): 
   return line(`(2) skopeo inspect loop (sample of ${sample})`, picked.length, performance.now() - t0);
 }
 
-function child(spec: object, env: Record<string, string>): Promise<{ images: number; ms: number; maxRssMb: number; reused: number; verified: number; errors: number; status: string }> {
+function child(spec: object, env: Record<string, string>): Promise<{ images: number; ms: number; maxRssMb: number; baselineRssMb: number; memory: Record<string, number>; reused: number; verified: number; errors: number; status: string }> {
   return new Promise((resolve, reject) => {
     // BENCH_SCAN_CPU_PROF=DIR writes a V8 CPU profile of each scan (summarise with bench/profile-summary.ts).
     const prof = process.env.BENCH_SCAN_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_SCAN_CPU_PROF}`] : [];
@@ -108,11 +108,11 @@ async function main() {
     if (!PARTS.has('scan')) return;
     const first = await child(spec, env);
     if (first.images !== corpus.length) throw new Error(`the scan saw ${first.images} images, not ${corpus.length}: ${JSON.stringify(first)}`);
-    const r3 = line(`(3) sigscope scan, SQLite, concurrency ${CONCURRENCY}`, first.images, first.ms, `peak RSS ${first.maxRssMb} MB · verified ${first.verified} · errors ${first.errors}`);
+    const r3 = line(`(3) sigscope scan, SQLite, concurrency ${CONCURRENCY}`, first.images, first.ms, `peak RSS ${first.maxRssMb} MB (${first.baselineRssMb} MB before the scan; at the end heap ${first.memory.heapUsed}/${first.memory.heapTotal} MB, external ${first.memory.external} MB) · verified ${first.verified} · errors ${first.errors}`);
     console.log(`    ratio to raw bound ${(r3 / raw).toFixed(2)} (target ≥ 0.50) · to skopeo loop ${(r3 / skopeo).toFixed(1)}×`);
     if (!PARTS.has('rescan')) return;
     const again = await child(spec, env);
-    const r4 = line('(4) incremental rescan, unchanged corpus', again.images, again.ms, `peak RSS ${again.maxRssMb} MB · reused ${again.reused}`);
+    const r4 = line('(4) incremental rescan, unchanged corpus', again.images, again.ms, `peak RSS ${again.maxRssMb} MB (${again.baselineRssMb} MB before the scan) · reused ${again.reused}`);
     console.log(`    ratio to raw bound ${(r4 / raw).toFixed(2)} (target > 1)`);
 
     let pg: { startPostgres?: () => Promise<{ url: string; stop(): Promise<void> }> } = {};

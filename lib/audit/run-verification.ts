@@ -47,7 +47,7 @@ export type RunRequest = z.input<typeof RunRequestSchema> & {
   client?: RegistryClient;
   /** The scan this run belongs to, and a hook told the run's id as soon as it exists. */
   scanId?: string;
-  /** The run's id, chosen by the caller (scans record it on the item before the run exists). */
+  /** The run's id, chosen by the caller (a scan item names its run). */
   runId?: string;
   onRunCreated?: (runId: string) => void | Promise<void>;
   /** A parsed policy file not stored (`sigscope policy check`), with a name for messages. */
