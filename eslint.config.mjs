@@ -5,7 +5,7 @@ const config = [
   ...nextVitals,
   ...nextTs,
   {
-    ignores: ['node_modules/**', '.next/**', 'lib/db/generated/**', 'lib/db/generated-pg/**', 'data/**', 'test-results/**', 'playwright-report/**', 'next-env.d.ts'],
+    ignores: ['node_modules/**', '.next/**', 'lib/db/generated/**', 'lib/db/generated-pg/**', 'data/**', 'test-results/**', 'playwright-report/**', 'next-env.d.ts', 'dist/**'],
   },
   {
     rules: {

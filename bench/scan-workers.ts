@@ -1,6 +1,7 @@
 /** (5) of bench/scan.ts: the same scan on PostgreSQL, queued, processed by 2 `sigscope worker` processes. */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 
@@ -10,14 +11,7 @@ export async function benchWorkers(startPostgres: () => Promise<{ url: string; s
   try {
     const env = { ...process.env, DATABASE_URL: pg.url, NODE_OPTIONS: '' };
     const bin = path.resolve('bin/sigscope');
-    const args = ['scan', ...(spec.targets as string[]), '--trusted-root', String(spec.trustRoot), '--output', 'json', '--detach', '--concurrency', String(spec.concurrency)];
-    for (const h of spec.allowHttpRegistries as string[]) args.push('--allow-http-registry', h);
-    const policy = spec.policy as { identity: string; issuer: string; keys: string[] };
-    const { writeFileSync, mkdtempSync } = await import('node:fs');
-    const os = await import('node:os');
-    const keyFile = path.join(mkdtempSync(path.join(os.tmpdir(), 'bench-key-')), 'key.pub');
-    writeFileSync(keyFile, policy.keys[0]!);
-    args.push('--certificate-identity', policy.identity, '--certificate-oidc-issuer', policy.issuer, '--key', keyFile);
+    const args = [...cliScanArgs(spec), '--detach'];
     // Migrate and create the queue first (not timed), then time from enqueue to the end.
     const started = performance.now();
     const queued = await run(bin, args, env);
@@ -47,6 +41,17 @@ export async function benchWorkers(startPostgres: () => Promise<{ url: string; s
     await new Promise((r) => setTimeout(r, 1000));
     await pg.stop();
   }
+}
+
+/** `sigscope scan` arguments for a bench spec (targets, policy flags, trust root, registry, concurrency). */
+export function cliScanArgs(spec: Record<string, unknown>): string[] {
+  const args = ['scan', ...(spec.targets as string[]), '--trusted-root', String(spec.trustRoot), '--output', 'json', '--concurrency', String(spec.concurrency)];
+  for (const h of spec.allowHttpRegistries as string[]) args.push('--allow-http-registry', h);
+  const policy = spec.policy as { identity: string; issuer: string; keys: string[] };
+  const keyFile = path.join(mkdtempSync(path.join(os.tmpdir(), 'bench-key-')), 'key.pub');
+  writeFileSync(keyFile, policy.keys[0]!);
+  args.push('--certificate-identity', policy.identity, '--certificate-oidc-issuer', policy.issuer, '--key', keyFile);
+  return args;
 }
 
 function rssMb(pid: number | undefined): number {

@@ -33,3 +33,4 @@ fi
 
 echo "setup: generating the Prisma clients (SQLite, PostgreSQL)"
 npm run --silent db:generate
+npm run --silent build:cli   # bin/sigscope runs this bundle (no TypeScript loader in the process)
