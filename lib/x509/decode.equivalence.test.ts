@@ -228,3 +228,28 @@ describe('extensions the fast decoder does not hand to @peculiar/x509', () => {
     }
   });
 });
+
+describe('what decodeCertificate hands out', () => {
+  const der = [...fixtureCertificates().values()][0]!;
+
+  it('is a private copy: changing one result changes neither the memo nor the next result', () => {
+    const first = decodeCertificate(der);
+    const pristine = structuredClone(first);
+    first.subjectAlternativeNames.push({ type: 'dns', value: 'changed.test' });
+    first.publicKey.oid = 'changed';
+    first.fulcio.issuer = 'changed';
+    first.keyUsage.length = 0;
+    const second = decodeCertificate(der);
+    expect(second).toEqual(pristine);
+    expect(second.subjectAlternativeNames).not.toBe(first.subjectAlternativeNames);
+    expect(Object.keys(second)).toEqual(Object.keys(pristine)); // same key order as structuredClone kept
+  });
+
+  it('writes PEM exactly as @peculiar/x509 PemConverter did, at every length modulo 64', () => {
+    for (let n = 0; n <= 200; n++) {
+      const bytes = der.subarray(0, n);
+      expect(pemFromDer(bytes), `${n} bytes`).toBe(`${x509.PemConverter.encode(new Uint8Array(bytes), 'CERTIFICATE')}\n`);
+    }
+    expect(pemFromDer(der)).toBe(`${x509.PemConverter.encode(new Uint8Array(der), 'CERTIFICATE')}\n`);
+  });
+});

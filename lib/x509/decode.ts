@@ -35,7 +35,7 @@ import type { DecodedCertificate, SubjectAlternativeName } from './types';
 const OID_EMBEDDED_SCTS = '1.3.6.1.4.1.11129.2.4.2';
 const PARSE_OPTIONS = { berOptions: BER_LIMITS };
 
-/** Extensions @peculiar/x509 has no class for (decode.test.ts checks it still has none). */
+/** Extensions @peculiar/x509 has no class for (decode.equivalence.test.ts checks it still has none). */
 export function isUnregisteredExtension(oid: string): boolean {
   return oid === OID_EMBEDDED_SCTS || oid.startsWith(`${FULCIO_OID_ARC}.`);
 }
@@ -48,20 +48,34 @@ export function isUnregisteredExtension(oid: string): boolean {
 export function decodeCertificate(input: string | Uint8Array): DecodedCertificate {
   const der = toDer(input);
   // Verifying and storing one signature decodes its certificate three times; ASN.1 parsing is slow.
-  const key = Buffer.from(der).toString('base64');
-  const hit = recentlyDecoded.get(key);
-  if (hit) return structuredClone(hit);
-  const decoded = decodeCertificateDer(der);
+  // The SHA-256 fingerprint is the memo key, and goes into the result.
+  const fingerprint = createHash('sha256').update(der).digest('hex');
+  const hit = recentlyDecoded.get(fingerprint);
+  if (hit) return copyPlain(hit);
+  const decoded = decodeCertificateDer(der, fingerprint);
   if (recentlyDecoded.size >= 64) recentlyDecoded.delete(recentlyDecoded.keys().next().value!);
-  recentlyDecoded.set(key, decoded);
-  return structuredClone(decoded);
+  recentlyDecoded.set(fingerprint, decoded);
+  return copyPlain(decoded);
 }
 
 const recentlyDecoded = new Map<string, DecodedCertificate>();
 
-function decodeCertificateDer(der: Uint8Array<ArrayBuffer>): DecodedCertificate {
+/**
+ * A deep copy, so a caller changing its result cannot change the memo. The result is plain
+ * JSON data (strings, numbers, booleans, arrays, plain objects) with keys of our own choosing,
+ * which this copies exactly as structuredClone did, in a fraction of the time.
+ */
+function copyPlain<T>(value: T): T {
+  if (Array.isArray(value)) return value.map(copyPlain) as T;
+  if (value === null || typeof value !== 'object') return value;
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) out[key] = copyPlain((value as Record<string, unknown>)[key]);
+  return out as T;
+}
+
+function decodeCertificateDer(der: Uint8Array<ArrayBuffer>, fingerprint: string): DecodedCertificate {
   try {
-    return decodeDer(der);
+    return decodeDer(der, fingerprint);
   } catch (e) {
     if (isSigscopeError(e)) throw e;
     throw malformed(
@@ -110,7 +124,7 @@ function derFromText(text: string): Uint8Array<ArrayBuffer> {
   return derFromPem(text);
 }
 
-function decodeDer(der: Uint8Array<ArrayBuffer>): DecodedCertificate {
+function decodeDer(der: Uint8Array<ArrayBuffer>, fingerprint: string): DecodedCertificate {
   const { cert, asn } = parseCertificate(der);
   const extensions = readExtensions(asn.tbsCertificate.extensions ?? []);
 
@@ -126,7 +140,7 @@ function decodeDer(der: Uint8Array<ArrayBuffer>): DecodedCertificate {
     issuer: formatName(asn.tbsCertificate.issuer),
     notBefore: isoDate(cert.notBefore, 'notBefore'),
     notAfter: isoDate(cert.notAfter, 'notAfter'),
-    fingerprintSha256: createHash('sha256').update(der).digest('hex'),
+    fingerprintSha256: fingerprint,
     publicKey: describePublicKey(cert.publicKey, asn.tbsCertificate.subjectPublicKeyInfo),
     subjectAlternativeNames: sans,
     keyUsage: keyUsageNames(extensions.keyUsage ?? 0),
