@@ -1,19 +1,37 @@
 /**
  * decodeCertificate(): any X.509 certificate, PEM or DER, to a plain JSON object, with
- * Fulcio's identity extensions decoded. Parsing is @peculiar/x509's; this module decides
- * what to accept, bounds the input, and turns every failure into CERTIFICATE_MALFORMED.
+ * Fulcio's identity extensions decoded. Parsing is @peculiar/x509's (asn1js and its ASN.1
+ * schemas); this module decides what to accept, bounds the input, and turns every failure
+ * into CERTIFICATE_MALFORMED.
+ *
+ * An organization scan decodes a distinct Fulcio leaf per image, so this is on the hot path.
+ * The certificate is parsed once, and values are read from the parsed ASN.1 rather than
+ * through the library's object model, which re-encodes and re-parses each extension, name
+ * and key. Acceptance and error messages are those of that object model, exactly:
+ * decode.equivalence.test.ts holds the previous implementation to that. bench/x509.ts: cost.
  */
 import { createHash } from 'node:crypto';
 import * as asn1js from 'asn1js';
-import { isSigscopeError, describeError } from '../errors';
+import { AsnConvert, AsnParser } from '@peculiar/asn1-schema';
 import {
-  BasicConstraintsExtension,
-  ExtendedKeyUsageExtension,
-  KeyUsagesExtension,
-  X509Certificate,
-  type Extension,
-} from './peculiar';
-import { FULCIO_EXTENSION_BY_OID, FULCIO_OTHER_NAME_OID, type FulcioExtensions } from './fulcio-extensions';
+  AuthorityKeyIdentifier as AsnAuthorityKeyIdentifier,
+  BasicConstraints as AsnBasicConstraints,
+  Certificate as AsnCertificate,
+  ExtendedKeyUsage as AsnExtendedKeyUsage,
+  KeyUsage as AsnKeyUsage,
+  SubjectAlternativeName as AsnSubjectAlternativeName,
+  SubjectKeyIdentifier as AsnSubjectKeyIdentifier,
+  id_ce_authorityKeyIdentifier,
+  id_ce_basicConstraints,
+  id_ce_extKeyUsage,
+  id_ce_keyUsage,
+  id_ce_subjectAltName,
+  id_ce_subjectKeyIdentifier,
+  type Extension as AsnExtension,
+} from '@peculiar/asn1-x509';
+import { isSigscopeError, describeError } from '../errors';
+import { ExtensionFactory, X509Certificate } from './peculiar';
+import { FULCIO_EXTENSION_BY_OID, FULCIO_OID_ARC, FULCIO_OTHER_NAME_OID, type FulcioExtensions } from './fulcio-extensions';
 import { countEmbeddedScts, decodeDerUtf8String, decodeUtf8 } from './extension-values';
 import { describePublicKey, extendedKeyUsageName, formatName, keyUsageNames, subjectAlternativeNames } from './fields';
 import { BER_LIMITS, MAX_CERTIFICATE_DER_BYTES, MAX_CERTIFICATE_PEM_CHARS } from './limits';
@@ -21,9 +39,13 @@ import { malformed } from './malformed';
 import { derFromPem, pemFromDer } from './pem';
 import type { DecodedCertificate, SubjectAlternativeName } from './types';
 
-const OID_SUBJECT_ALT_NAME = '2.5.29.17';
 const OID_EMBEDDED_SCTS = '1.3.6.1.4.1.11129.2.4.2';
 const PARSE_OPTIONS = { berOptions: BER_LIMITS };
+
+/** Extensions @peculiar/x509 has no class for (decode.equivalence.test.ts checks it still has none). */
+export function isUnregisteredExtension(oid: string): boolean {
+  return oid === OID_EMBEDDED_SCTS || oid.startsWith(`${FULCIO_OID_ARC}.`);
+}
 
 /**
  * Decodes one certificate given as PEM text (exactly one CERTIFICATE block) or as DER
@@ -33,20 +55,34 @@ const PARSE_OPTIONS = { berOptions: BER_LIMITS };
 export function decodeCertificate(input: string | Uint8Array): DecodedCertificate {
   const der = toDer(input);
   // Verifying and storing one signature decodes its certificate three times; ASN.1 parsing is slow.
-  const key = Buffer.from(der).toString('base64');
-  const hit = recentlyDecoded.get(key);
-  if (hit) return structuredClone(hit);
-  const decoded = decodeCertificateDer(der);
+  // The SHA-256 fingerprint is the memo key, and goes into the result.
+  const fingerprint = createHash('sha256').update(der).digest('hex');
+  const hit = recentlyDecoded.get(fingerprint);
+  if (hit) return copyPlain(hit);
+  const decoded = decodeCertificateDer(der, fingerprint);
   if (recentlyDecoded.size >= 64) recentlyDecoded.delete(recentlyDecoded.keys().next().value!);
-  recentlyDecoded.set(key, decoded);
-  return structuredClone(decoded);
+  recentlyDecoded.set(fingerprint, decoded);
+  return copyPlain(decoded);
 }
 
 const recentlyDecoded = new Map<string, DecodedCertificate>();
 
-function decodeCertificateDer(der: Uint8Array<ArrayBuffer>): DecodedCertificate {
+/**
+ * A deep copy, so a caller changing its result cannot change the memo. The result is plain
+ * JSON data (strings, numbers, booleans, arrays, plain objects) with keys of our own choosing,
+ * which this copies exactly as structuredClone did, in a fraction of the time.
+ */
+function copyPlain<T>(value: T): T {
+  if (Array.isArray(value)) return value.map(copyPlain) as T;
+  if (value === null || typeof value !== 'object') return value;
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) out[key] = copyPlain((value as Record<string, unknown>)[key]);
+  return out as T;
+}
+
+function decodeCertificateDer(der: Uint8Array<ArrayBuffer>, fingerprint: string): DecodedCertificate {
   try {
-    return decodeDer(der);
+    return decodeDer(der, fingerprint);
   } catch (e) {
     if (isSigscopeError(e)) throw e;
     throw malformed(
@@ -95,30 +131,28 @@ function derFromText(text: string): Uint8Array<ArrayBuffer> {
   return derFromPem(text);
 }
 
-function decodeDer(der: Uint8Array<ArrayBuffer>): DecodedCertificate {
-  assertSingleDerElement(der);
-  const cert = new X509Certificate(der, PARSE_OPTIONS);
-  const extensions = indexExtensions(cert.extensions);
+function decodeDer(der: Uint8Array<ArrayBuffer>, fingerprint: string): DecodedCertificate {
+  const { cert, asn } = parseCertificate(der);
+  const extensions = readExtensions(asn.tbsCertificate.extensions ?? []);
 
-  const sanExt = extensions.get(OID_SUBJECT_ALT_NAME);
-  const sans = sanExt ? subjectAlternativeNames(sanExt.value, PARSE_OPTIONS) : [];
-  const fulcio = fulcioValues(extensions, sans);
-  const sctExt = extensions.get(OID_EMBEDDED_SCTS);
+  const sans = extensions.san ? subjectAlternativeNames(extensions.san) : [];
+  const fulcio = fulcioValues(extensions.byOid, sans);
+  const sctExt = extensions.byOid.get(OID_EMBEDDED_SCTS);
 
   const oidcIssuer = fulcio.issuerV2 ?? fulcio.issuer;
   const identity = sans.find((s) => s.type === 'uri' || s.type === 'email' || s.type === 'otherName')?.value;
   return {
     serialNumber: cert.serialNumber.toLowerCase(),
-    subject: formatName(cert.subjectName),
-    issuer: formatName(cert.issuerName),
+    subject: formatName(asn.tbsCertificate.subject),
+    issuer: formatName(asn.tbsCertificate.issuer),
     notBefore: isoDate(cert.notBefore, 'notBefore'),
     notAfter: isoDate(cert.notAfter, 'notAfter'),
-    fingerprintSha256: createHash('sha256').update(der).digest('hex'),
-    publicKey: describePublicKey(cert, PARSE_OPTIONS),
+    fingerprintSha256: fingerprint,
+    publicKey: describePublicKey(cert.publicKey, asn.tbsCertificate.subjectPublicKeyInfo),
     subjectAlternativeNames: sans,
-    keyUsage: keyUsageNames(cert.getExtension(KeyUsagesExtension)?.usages ?? 0),
-    extendedKeyUsage: (cert.getExtension(ExtendedKeyUsageExtension)?.usages ?? []).map((u) => extendedKeyUsageName(String(u))),
-    isCA: cert.getExtension(BasicConstraintsExtension)?.ca ?? false,
+    keyUsage: keyUsageNames(extensions.keyUsage ?? 0),
+    extendedKeyUsage: (extensions.extendedKeyUsage ?? []).map((u) => extendedKeyUsageName(String(u))),
+    isCA: extensions.ca ?? false,
     sctCount: sctExt ? sctCount(sctExt) : 0,
     fulcio,
     // Absent keys rather than `undefined` values, so JSON round-trips exactly.
@@ -128,33 +162,102 @@ function decodeDer(der: Uint8Array<ArrayBuffer>): DecodedCertificate {
   };
 }
 
-/** The library ignores bytes after the certificate; we refuse them (they would change the fingerprint). */
-function assertSingleDerElement(der: Uint8Array): void {
+/**
+ * One BER parse of the whole certificate, shared by the trailing-bytes check and the schema.
+ * `new X509Certificate(der)` would be asn1js.fromBER + AsnParser.fromASN(…, Certificate) with
+ * the same options; doing the two steps here lets the check reuse the parse instead of
+ * parsing a second time, and keeps the ASN.1 objects, which the library hides.
+ */
+function parseCertificate(der: Uint8Array<ArrayBuffer>): { cert: X509Certificate; asn: AsnCertificate } {
   const { offset, result } = asn1js.fromBER(der, BER_LIMITS);
   if (offset === -1 || result.error) {
     throw malformed(`The certificate is not valid DER (${result.error || 'unreadable'}); it may be truncated or corrupted.`);
   }
+  // The library ignores bytes after the certificate; we refuse them (they would change the fingerprint).
   if (offset !== der.length) {
     throw malformed(`The certificate is followed by ${der.length - offset} unexpected bytes; pass exactly one DER certificate.`);
   }
-}
-
-/** RFC 5280 §4.2: an extension appears at most once. A second Fulcio issuer would be ambiguous. */
-function indexExtensions(list: readonly Extension[]): Map<string, Extension> {
-  const byOid = new Map<string, Extension>();
-  for (const ext of list) {
-    if (byOid.has(ext.type)) throw malformed(`The certificate contains extension ${ext.type} twice, which X.509 forbids.`);
-    byOid.set(ext.type, ext);
+  if (der[0] !== 0x30) {
+    // Not a SEQUENCE (only possible from PEM). The library reads such bytes as text (hex,
+    // base64) before parsing; keep exactly that behaviour, odd as it is, by letting it.
+    const legacy = new X509Certificate(der, PARSE_OPTIONS);
+    const asn = AsnConvert.parse(legacy.rawData, AsnCertificate, PARSE_OPTIONS);
+    return { cert: new X509Certificate(asn, PARSE_OPTIONS), asn };
   }
-  return byOid;
+  const asn = AsnParser.fromASN<AsnCertificate>(result, AsnCertificate, PARSE_OPTIONS);
+  return { cert: new X509Certificate(asn, PARSE_OPTIONS), asn };
 }
 
-function fulcioValues(extensions: Map<string, Extension>, sans: SubjectAlternativeName[]): FulcioExtensions {
+interface ExtensionValues {
+  /** Every extension by OID; RFC 5280 §4.2: at most once each. */
+  byOid: Map<string, AsnExtension>;
+  san?: AsnSubjectAlternativeName;
+  keyUsage?: number;
+  extendedKeyUsage?: string[];
+  ca?: boolean;
+}
+
+/**
+ * What `cert.extensions` gave, without its cost: the library re-serializes every extension
+ * and parses it twice (as a generic extension, which cannot fail on its own output, then as
+ * its registered type). Here the extensions a Fulcio or CA certificate has (the four we read,
+ * plus the key identifiers) are parsed once from their value, with the schema and options the
+ * library's own classes use, so they fail (or not) exactly as before. The other extensions the
+ * library knows are still built through its ExtensionFactory, for the same failures in the
+ * same order. Fulcio's and the SCT list are unknown to it (it would wrap them in a plain
+ * Extension, which cannot fail), so they are left as they are: most of a Fulcio leaf.
+ */
+function readExtensions(list: readonly AsnExtension[]): ExtensionValues {
+  const out: ExtensionValues = { byOid: new Map() };
+  for (const ext of list) {
+    const value = ext.extnValue.buffer;
+    switch (ext.extnID) {
+      // Each occurrence is parsed, as the library did, before the duplicate check below.
+      case id_ce_subjectAltName: {
+        const san = AsnConvert.parse(value, AsnSubjectAlternativeName, PARSE_OPTIONS);
+        out.san ??= san;
+        break;
+      }
+      case id_ce_keyUsage: {
+        const usages = AsnConvert.parse(value, AsnKeyUsage, PARSE_OPTIONS).toNumber();
+        out.keyUsage ??= usages;
+        break;
+      }
+      case id_ce_extKeyUsage: {
+        const usages = AsnConvert.parse(value, AsnExtendedKeyUsage, PARSE_OPTIONS).map((o) => o);
+        out.extendedKeyUsage ??= usages;
+        break;
+      }
+      case id_ce_basicConstraints: {
+        const { cA } = AsnConvert.parse(value, AsnBasicConstraints, PARSE_OPTIONS);
+        out.ca ??= cA;
+        break;
+      }
+      // Not read here, but the library's classes parse them (and only turn the result into hex).
+      case id_ce_subjectKeyIdentifier:
+        AsnConvert.parse(value, AsnSubjectKeyIdentifier, PARSE_OPTIONS);
+        break;
+      case id_ce_authorityKeyIdentifier:
+        AsnConvert.parse(value, AsnAuthorityKeyIdentifier, PARSE_OPTIONS);
+        break;
+      default:
+        if (!isUnregisteredExtension(ext.extnID)) ExtensionFactory.create(AsnConvert.serialize(ext), PARSE_OPTIONS);
+    }
+  }
+  for (const ext of list) {
+    if (out.byOid.has(ext.extnID)) throw malformed(`The certificate contains extension ${ext.extnID} twice, which X.509 forbids.`);
+    out.byOid.set(ext.extnID, ext);
+  }
+  return out;
+}
+
+function fulcioValues(extensions: Map<string, AsnExtension>, sans: SubjectAlternativeName[]): FulcioExtensions {
   const out: FulcioExtensions = {};
   for (const [oid, ext] of extensions) {
     const info = FULCIO_EXTENSION_BY_OID.get(oid);
     if (!info || info.encoding === 'san-other-name') continue;
-    const value = info.encoding === 'raw-utf8' ? decodeUtf8(new Uint8Array(ext.value)) : decodeDerUtf8String(ext.value);
+    const bytes = ext.extnValue.buffer;
+    const value = info.encoding === 'raw-utf8' ? decodeUtf8(new Uint8Array(bytes)) : decodeDerUtf8String(bytes);
     if (value === null) {
       const expected = info.encoding === 'raw-utf8' ? 'raw UTF-8 text' : 'a DER UTF8String';
       throw malformed(`Fulcio extension "${info.label}" (${oid}) is not ${expected} as the Fulcio specification requires.`);
@@ -166,8 +269,8 @@ function fulcioValues(extensions: Map<string, Extension>, sans: SubjectAlternati
   return out;
 }
 
-function sctCount(ext: Extension): number {
-  const n = countEmbeddedScts(ext.value);
+function sctCount(ext: AsnExtension): number {
+  const n = countEmbeddedScts(ext.extnValue.buffer);
   if (n === null) throw malformed(`The embedded SCT list (extension ${OID_EMBEDDED_SCTS}) is malformed.`);
   return n;
 }

@@ -1,8 +1,8 @@
 /**
  * Decoders for extension payloads that @peculiar/x509 hands over as opaque bytes:
  * Fulcio's string values, otherName values and the embedded-SCT list. ASN.1 goes through
- * asn1js (shipped with @peculiar/x509); only the SCT list, which is TLS-encoded rather
- * than ASN.1, is read by hand.
+ * asn1js (shipped with @peculiar/x509); the SCT list, which is TLS-encoded rather than
+ * ASN.1, is read by hand, and so is the header of a plain DER string (see simpleString()).
  */
 import * as asn1js from 'asn1js';
 import { BER_LIMITS } from './limits';
@@ -42,11 +42,45 @@ interface ParsedBlock {
 function singleElement(bytes: ArrayBuffer | Uint8Array): Element | null {
   const view = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
   if (view.length === 0) return null;
+  const simple = simpleString(view);
+  if (simple) return simple;
   const { offset, result } = asn1js.fromBER(view, BER_LIMITS);
   if (offset === -1 || offset !== view.length || result.error) return null;
   const { idBlock, valueBlock } = result as unknown as ParsedBlock;
   const content = valueBlock.valueHexView instanceof Uint8Array ? valueBlock.valueHexView : new Uint8Array();
   return { tagClass: idBlock.tagClass, tag: idBlock.tagNumber, constructed: idBlock.isConstructed, content };
+}
+
+/** One-byte tags of the primitive string types read here; asn1js decodes their content without ever failing. */
+const SIMPLE_STRING_TAGS = new Set([TAG_UTF8_STRING, TAG_PRINTABLE_STRING, TAG_IA5_STRING, TAG_VISIBLE_STRING]);
+
+/**
+ * The common case of singleElement(), read by hand because a Fulcio certificate has some twenty
+ * of these and asn1js costs tens of microseconds each: a universal primitive string with a
+ * non-empty content and a minimal definite length that ends exactly at the end of the bytes.
+ * For exactly these, asn1js gives the same element (decode.equivalence.test.ts compares them).
+ * Anything else (other tags, OCTET STRING, whose content asn1js tries to parse, long or odd
+ * lengths, empty content, bytes left over or missing) returns undefined, for asn1js to decide.
+ */
+function simpleString(view: Uint8Array): Element | undefined {
+  const tag = view[0]!;
+  if (!SIMPLE_STRING_TAGS.has(tag) || view.length < 3) return undefined;
+  let length = view[1]!;
+  let start = 2;
+  if (length === 0x81) {
+    length = view[2]!;
+    start = 3;
+    if (length < 0x80) return undefined;
+  } else if (length === 0x82) {
+    if (view.length < 4) return undefined;
+    length = (view[2]! << 8) | view[3]!;
+    start = 4;
+    if (length < 0x100) return undefined;
+  } else if (length >= 0x80) {
+    return undefined;
+  }
+  if (length === 0 || start + length !== view.length) return undefined;
+  return { tagClass: UNIVERSAL, tag, constructed: false, content: view.subarray(start) };
 }
 
 /** Fulcio .1.8+ values: a DER UTF8String. Null when the bytes are anything else. */

@@ -2,9 +2,8 @@
  * Turns @peculiar/x509 objects into the plain values of DecodedCertificate.
  * Errors thrown here are caught and reworded by decode.ts.
  */
-import { AsnConvert, type IAsnParseOptions } from '@peculiar/asn1-schema';
-import { SubjectAlternativeName as AsnSubjectAlternativeName, SubjectPublicKeyInfo, type GeneralName } from '@peculiar/asn1-x509';
-import { ExtendedKeyUsage, KeyUsageFlags, Name, type X509Certificate } from './peculiar';
+import type { Name as AsnName, SubjectAlternativeName as AsnSubjectAlternativeName, SubjectPublicKeyInfo, GeneralName } from '@peculiar/asn1-x509';
+import { ExtendedKeyUsage, KeyUsageFlags, Name, type PublicKey } from './peculiar';
 import { decodeDerTextString } from './extension-values';
 import { FULCIO_OTHER_NAME_OID } from './fulcio-extensions';
 import { malformed } from './malformed';
@@ -18,8 +17,9 @@ const EXTRA_DN_NAMES = {
   UID: '0.9.2342.19200300.100.1.1',
 };
 
-export function formatName(name: Name): string {
-  return new Name(name.toArrayBuffer(), EXTRA_DN_NAMES).toString();
+/** A DN as text, straight from the parsed ASN.1 (no re-encoding and re-parsing). */
+export function formatName(name: AsnName): string {
+  return new Name(name, EXTRA_DN_NAMES).toString();
 }
 
 const KEY_USAGE_ORDER = [
@@ -46,10 +46,10 @@ export function extendedKeyUsageName(oid: string): string {
 
 const CURVE_BITS: Record<string, number> = { 'P-256': 256, 'P-384': 384, 'P-521': 521, 'K-256': 256 };
 
-export function describePublicKey(cert: X509Certificate, options: IAsnParseOptions): DecodedPublicKey {
-  const spki = cert.publicKey.rawData;
-  const oid = AsnConvert.parse(spki, SubjectPublicKeyInfo, options).algorithm.algorithm;
-  const alg = cert.publicKey.algorithm as Algorithm & { namedCurve?: string; modulusLength?: number };
+/** `publicKey` is the library's view of `spki` (the certificate's publicKey). */
+export function describePublicKey(publicKey: PublicKey, spki: SubjectPublicKeyInfo): DecodedPublicKey {
+  const oid = spki.algorithm.algorithm;
+  const alg = publicKey.algorithm as Algorithm & { namedCurve?: string; modulusLength?: number };
   switch (alg.name) {
     case 'ECDSA': {
       const curve = alg.namedCurve ?? 'unknown';
@@ -69,10 +69,9 @@ export function describePublicKey(cert: X509Certificate, options: IAsnParseOptio
   }
 }
 
-export function subjectAlternativeNames(extnValue: ArrayBuffer, options: IAsnParseOptions): SubjectAlternativeName[] {
-  // Parsed from the ASN.1 schema directly: the library's GeneralNames drops otherName
+export function subjectAlternativeNames(names: AsnSubjectAlternativeName): SubjectAlternativeName[] {
+  // Read from the ASN.1 schema directly: the library's GeneralNames drops otherName
   // entries it has no text form for, and Fulcio's username identity is one of those.
-  const names = AsnConvert.parse(extnValue, AsnSubjectAlternativeName, options);
   // Array.from: GeneralNames subclasses Array, and flatMap on it would return that subclass.
   return Array.from(names).flatMap((n) => {
     const san = fromGeneralName(n);
@@ -86,7 +85,7 @@ function fromGeneralName(n: GeneralName): SubjectAlternativeName | null {
   if (n.dNSName !== undefined) return { type: 'dns', value: n.dNSName };
   if (n.iPAddress !== undefined) return { type: 'ip', value: n.iPAddress };
   if (n.otherName) return fromOtherName(n.otherName.typeId, n.otherName.value);
-  if (n.directoryName) return { type: 'directoryName', value: formatName(new Name(AsnConvert.serialize(n.directoryName))) };
+  if (n.directoryName) return { type: 'directoryName', value: formatName(n.directoryName) };
   if (n.registeredID !== undefined) return { type: 'registeredId', value: n.registeredID };
   return null; // x400Address / ediPartyName: obsolete, never seen in Sigstore.
 }

@@ -8,7 +8,6 @@
  * Text outside blocks is ignored (RFC 7468 "explanatory text", e.g. openssl's
  * "subject=…" lines).
  */
-import { PemConverter } from './peculiar';
 import { malformed } from './malformed';
 import { MAX_CERTIFICATE_DER_BYTES, MAX_CERTIFICATE_PEM_CHARS, MAX_CHAIN_CERTIFICATES, MAX_CHAIN_PEM_CHARS } from './limits';
 
@@ -93,7 +92,14 @@ export function derFromPem(pem: string): Uint8Array<ArrayBuffer> {
   return blocks[0]!;
 }
 
-/** Canonical PEM: 64-column base64, LF line ends, trailing newline. */
+/**
+ * Canonical PEM: 64-column base64, LF line ends, trailing newline. The same text as
+ * @peculiar/x509's PemConverter.encode(der, 'CERTIFICATE') plus "\n", without its detour
+ * through a binary string and btoa (pem.test.ts compares the two).
+ */
 export function pemFromDer(der: Uint8Array): string {
-  return `${PemConverter.encode(new Uint8Array(der), 'CERTIFICATE')}\n`;
+  const base64 = Buffer.from(der.buffer, der.byteOffset, der.byteLength).toString('base64');
+  let pem = '-----BEGIN CERTIFICATE-----\n';
+  for (let i = 0; i < base64.length; i += 64) pem += `${base64.slice(i, i + 64)}\n`;
+  return `${pem}-----END CERTIFICATE-----\n`;
 }
