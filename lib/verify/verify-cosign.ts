@@ -16,6 +16,7 @@ import { COSIGN_SIGNATURE_TYPE } from '../cosign/types';
 import { decodeCertificate, type DecodedCertificate } from '../x509';
 import { printable } from '../errors';
 import { ConversionError, pemBlocks, toCosignBundle, type ConvertedSignature } from './cosign-bundle';
+import { memoizeCertificateDer, memoizeTrustMaterialDer } from './der-memo';
 import type { CompiledPolicy, PolicyKey } from './policy';
 import { Checks, type ReasonCode, type SignatureVerdict, type SignerSummary } from './result';
 import { githubClaims, matchSignerPolicy, PolicyMismatch } from './signer-policy';
@@ -40,17 +41,15 @@ export function verifyCosignSignature(sig: DiscoveredSignature, opts: VerifyCosi
   const checks = new Checks();
   const signer: SignerSummary = { kind: sig.certificatePem ? 'keyless' : sig.signatureB64 ? 'key' : 'unknown' };
   let rekor: SignatureVerdict['rekor'];
-  // Who the certificate names, shown even when a later check fails ("signed by X, but replayed").
-  if (signer.kind === 'keyless') describeClaimedSigner(sig.certificatePem!, signer);
+  // Decoded once: who the certificate names is shown even when a later check fails
+  // ("signed by X, but replayed"); a decode error becomes CERTIFICATE_MALFORMED after the payload checks.
+  const leaf = signer.kind === 'keyless' ? tryDecode(sig.certificatePem!) : undefined;
+  if (leaf?.ok) claimSigner(leaf.cert, signer);
   try {
     checkPayload(sig, opts.imageDigest, checks);
 
     if (signer.kind === 'keyless') {
-      const cert = decodeLeaf(sig.certificatePem!, checks);
-      signer.identity = cert.identity;
-      signer.issuer = cert.oidcIssuer;
-      signer.certificateFingerprint = cert.fingerprintSha256;
-      signer.github = githubClaims(cert);
+      const cert = acceptLeaf(leaf!, checks);
       const converted = convert(sig);
       checkRekorEntryMatches(converted, sig, checks);
       runVerifier(converted, sig, opts.trust, { tlogThreshold: 1, ctlogThreshold: 1, timestampThreshold: 1 }, checks, 'keyless');
@@ -87,15 +86,26 @@ export function verifyCosignSignature(sig: DiscoveredSignature, opts: VerifyCosi
 
 /** Fills the signer summary from a certificate (PEM or DER) before it is verified: a claim, shown even on failure. */
 export function describeClaimedSigner(certificate: string | Uint8Array, signer: SignerSummary): void {
+  const decoded = tryDecode(certificate);
+  // A decode error is reported as CERTIFICATE_MALFORMED by the pipeline itself.
+  if (decoded.ok) claimSigner(decoded.cert, signer);
+}
+
+type Decoded = { ok: true; cert: DecodedCertificate } | { ok: false; error: unknown };
+
+function tryDecode(certificate: string | Uint8Array): Decoded {
   try {
-    const cert = decodeCertificate(certificate);
-    signer.identity = cert.identity;
-    signer.issuer = cert.oidcIssuer;
-    signer.certificateFingerprint = cert.fingerprintSha256;
-    signer.github = githubClaims(cert);
-  } catch {
-    // Reported as CERTIFICATE_MALFORMED by the pipeline itself.
+    return { ok: true, cert: decodeCertificate(certificate) };
+  } catch (error) {
+    return { ok: false, error };
   }
+}
+
+function claimSigner(cert: DecodedCertificate, signer: SignerSummary): void {
+  signer.identity = cert.identity;
+  signer.issuer = cert.oidcIssuer;
+  signer.certificateFingerprint = cert.fingerprintSha256;
+  signer.github = githubClaims(cert);
 }
 
 function unchecked(checks: Checks, signer: SignerSummary, rekor: SignatureVerdict['rekor'], why: string): SignatureVerdict {
@@ -117,13 +127,15 @@ function checkPayload(sig: DiscoveredSignature, imageDigest: string, checks: Che
 }
 
 export function decodeLeaf(pem: string, checks: Checks): DecodedCertificate {
-  try {
-    const cert = decodeCertificate(pem);
-    checks.pass('certificate-decode', `certificate for ${cert.identity ?? '(no identity)'} issued by ${cert.issuer}`);
-    return cert;
-  } catch (e) {
-    throw new Fail('CERTIFICATE_MALFORMED', (e as Error).message);
-  }
+  return acceptLeaf(tryDecode(pem), checks);
+}
+
+/** The certificate-decode check over an already attempted decode. */
+function acceptLeaf(decoded: Decoded, checks: Checks): DecodedCertificate {
+  if (!decoded.ok) throw new Fail('CERTIFICATE_MALFORMED', (decoded.error as Error).message);
+  const cert = decoded.cert;
+  checks.pass('certificate-decode', `certificate for ${cert.identity ?? '(no identity)'} issued by ${cert.issuer}`);
+  return cert;
 }
 
 function convert(sig: DiscoveredSignature, keyHint?: string): ConvertedSignature {
@@ -238,7 +250,9 @@ function runVerifier(
 ): void {
   const stages = mode === 'keyless' ? STAGES : KEY_STAGES.filter((s) => s.name !== 'transparency-log' || thresholds.tlogThreshold > 0);
   try {
-    new Verifier(trust, thresholds).verify(withEd25519(toSignedEntity(c.bundle, sig.payload), sig.payload));
+    const entity = toSignedEntity(c.bundle, sig.payload);
+    if (entity.key.$case === 'certificate') memoizeCertificateDer(entity.key.certificate);
+    verifierFor(trust, thresholds).verify(withEd25519(entity, sig.payload));
   } catch (e) {
     if (e instanceof VerificationError || e instanceof PolicyError) {
       if (mode === 'keyless') {
@@ -251,6 +265,22 @@ function runVerifier(
     throw e;
   }
   for (const s of stages) checks.pass(s.name, s.detail);
+}
+
+// A Verifier holds only its trust material and thresholds: one per combination, kept as long as the trust material.
+const verifiers = new WeakMap<TrustMaterial, Map<string, Verifier>>();
+
+function verifierFor(trust: TrustMaterial, thresholds: { tlogThreshold: number; ctlogThreshold: number; timestampThreshold: number }): Verifier {
+  let byThresholds = verifiers.get(trust);
+  if (!byThresholds) {
+    // Trust material not loaded through lib/verify/trust-root.ts gets the same one-time DER encoding.
+    memoizeTrustMaterialDer(trust);
+    verifiers.set(trust, (byThresholds = new Map()));
+  }
+  const key = `${thresholds.tlogThreshold}/${thresholds.ctlogThreshold}/${thresholds.timestampThreshold}`;
+  let verifier = byThresholds.get(key);
+  if (!verifier) byThresholds.set(key, (verifier = new Verifier(trust, thresholds)));
+  return verifier;
 }
 
 function verifyWithKeys(sig: DiscoveredSignature, opts: VerifyCosignOptions, checks: Checks, signer: SignerSummary): SignatureVerdict {
@@ -305,8 +335,19 @@ function withEd25519(entity: SignedEntity, payload: Buffer): SignedEntity {
   };
 }
 
+// Per trust material and policy key (both long-lived), so its Verifier is reused too.
+const keyedTrust = new WeakMap<TrustMaterial, WeakMap<PolicyKey, TrustMaterial>>();
+
 /** Trust material that also knows the policy's key under its fingerprint hint. */
 function withKey(trust: TrustMaterial, key: PolicyKey): TrustMaterial {
+  let byKey = keyedTrust.get(trust);
+  if (!byKey) keyedTrust.set(trust, (byKey = new WeakMap()));
+  let material = byKey.get(key);
+  if (!material) byKey.set(key, (material = keyTrust(trust, key)));
+  return material;
+}
+
+function keyTrust(trust: TrustMaterial, key: PolicyKey): TrustMaterial {
   return {
     ...trust,
     publicKey: (hint: string) => {
