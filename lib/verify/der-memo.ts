@@ -8,26 +8,73 @@
  * about a dozen times: the largest cost inside @sigstore/verify after the signatures.
  *
  * The trees handled here are never changed after parsing (the verifier edits only its
- * own re-parsed copy of a leaf, for the SCT check), so each node's encoding is computed
- * by the library's own `toDER` the first time and then reused. The nodes and their child
- * lists are frozen so that a change, should a future library version make one, throws
- * (a verifier error, failing closed) instead of comparing against a stale encoding.
- * Nothing is verified here: this only avoids repeating the same encoding.
+ * own re-parsed copy of a leaf, for the SCT check), so each node's encoding is worked out
+ * once and then reused. @sigstore/core's parser accepts strict DER only (one-byte tags,
+ * minimal lengths, children exactly filling their parent), so a node's re-encoding is the
+ * very bytes it was parsed from: where the parsed bytes are seen to be laid out that way
+ * (header equal to what `toDER` writes, children tiling the value), the node's encoding
+ * is that byte range, without copying; anywhere else it is the library's own `toDER`,
+ * computed on first use. The nodes and their child lists are frozen so that a change,
+ * should a future library version make one, throws (a verifier error, failing closed)
+ * instead of comparing against a stale encoding. Nothing is verified here: this only
+ * avoids repeating the same encoding.
  */
 import type { ASN1Obj, X509Certificate } from '@sigstore/core';
 import type { TrustMaterial } from '@sigstore/verify';
 
-const memoized = new WeakSet<object>();
+/** Size of the DER length field for a value of `len` bytes (X.690 8.1.3: short form, or 0x80|n and n bytes). */
+function lengthFieldSize(len: number): number {
+  if (len < 128) return 1;
+  let n = 0;
+  for (let rest = len; rest > 0; rest = Math.floor(rest / 256)) n++;
+  return 1 + n;
+}
 
-function memoizeNode(node: ASN1Obj): void {
-  if (memoized.has(node)) return;
-  for (const sub of node.subs) memoizeNode(sub);
+/** The bytes this node was parsed from, when they are provably what `toDER` would produce. */
+function parsedBytes(node: ASN1Obj, children: Array<Buffer | undefined>): Buffer | undefined {
+  const value = node.value;
+  if (!(value instanceof Uint8Array)) return undefined;
+  const header = 1 + lengthFieldSize(value.length);
+  const start = value.byteOffset - header;
+  if (start < 0) return undefined;
+  const bytes = Buffer.from(value.buffer, start, header + value.length);
+  if (bytes[0] !== node.tag.toDER()) return undefined;
+  // The length field: short form, or 0x80|n then n big-endian bytes, minimal.
+  if (header === 2) {
+    if (bytes[1] !== value.length) return undefined;
+  } else {
+    if (bytes[1] !== (0x80 | (header - 2))) return undefined;
+    let len = 0;
+    for (let i = 2; i < header; i++) len = len * 256 + bytes[i]!;
+    if (len !== value.length) return undefined;
+  }
+  if (node.subs.length === 0) return bytes;
+  // A constructed node is encoded from its children: they must fill the value exactly, in order.
+  let at = value.byteOffset;
+  for (const child of children) {
+    if (!child || child.buffer !== value.buffer || child.byteOffset !== at) return undefined;
+    at += child.length;
+  }
+  return at === value.byteOffset + value.length ? bytes : undefined;
+}
+
+// Node → the bytes it was parsed from, when known (see parsedBytes); present once memoized.
+const memoized = new WeakMap<ASN1Obj, { parsed?: Buffer }>();
+
+/** Memoizes the encoding of the node and its descendants. */
+function memoizeNode(node: ASN1Obj): { parsed?: Buffer } {
+  const done = memoized.get(node);
+  if (done) return done;
+  const children = node.subs.map((sub) => memoizeNode(sub).parsed);
+  const parsed = parsedBytes(node, children);
   const encode = node.toDER.bind(node);
-  let der: Buffer | undefined;
+  let der = parsed;
   Object.defineProperty(node, 'toDER', { value: () => (der ??= encode()), enumerable: false });
   Object.freeze(node.subs);
   Object.freeze(node);
-  memoized.add(node);
+  const entry = { parsed };
+  memoized.set(node, entry);
+  return entry;
 }
 
 /** The certificate's DER encodings (whole, TBS, public key, …) are computed once from now on. */

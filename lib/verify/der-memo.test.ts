@@ -1,0 +1,85 @@
+/**
+ * The memoized encodings must be exactly what @sigstore/core's own `toDER` produces, for
+ * every node of real certificates (Fulcio leaves, CA roots, intermediates, TSA chains).
+ */
+import { readdirSync } from 'node:fs';
+import { ASN1Obj, X509Certificate } from '@sigstore/core';
+import { describe, expect, it } from 'vitest';
+import { fixturePath, readFixture, readFixtureJson } from '../../tests/support/fixtures';
+import { derFromPem, splitPemChain } from '../x509';
+import { memoizeCertificateDer, memoizeTrustMaterialDer } from './der-memo';
+import { parseTrustedRoot } from './trust-root';
+
+function nodes(root: ASN1Obj): ASN1Obj[] {
+  return [root, ...root.subs.flatMap(nodes)];
+}
+
+const leaves = readdirSync(fixturePath('x509-from-bundles'))
+  .filter((f) => f.endsWith('.pem'))
+  .map((f) => ({ name: f, der: Buffer.from(derFromPem(splitPemChain(readFixture('x509-from-bundles', f).toString('utf8'))[0]!)) }));
+
+interface RootJson {
+  certificateAuthorities: Array<{ certChain: { certificates: Array<{ rawBytes: string }> } }>;
+  timestampAuthorities?: Array<{ certChain: { certificates: Array<{ rawBytes: string }> } }>;
+}
+const root = readFixtureJson<RootJson>('conformance-sample', 'trusted_root.public-good.json');
+const authorities = [...root.certificateAuthorities, ...(root.timestampAuthorities ?? [])].flatMap((ca, i) =>
+  ca.certChain.certificates.map((c, j) => ({ name: `authority ${i} cert ${j}`, der: Buffer.from(c.rawBytes, 'base64') })),
+);
+
+describe('memoizeCertificateDer', () => {
+  it.each([...leaves, ...authorities])('gives every node of $name the encoding the library computes', ({ der }) => {
+    const reference = nodes(X509Certificate.parse(Buffer.from(der)).root).map((n) => n.toDER());
+    const cert = memoizeCertificateDer(X509Certificate.parse(Buffer.from(der)));
+    const memo = nodes(cert.root);
+    expect(memo.length).toBe(reference.length);
+    memo.forEach((n, i) => {
+      expect(n.toDER().equals(reference[i]!)).toBe(true);
+      expect(n.toDER()).toBe(n.toDER()); // computed once
+    });
+    expect(cert.root.toDER().equals(der)).toBe(true);
+  });
+
+  it('reads encodings from the parsed bytes instead of re-encoding them', () => {
+    const der = leaves[0]!.der;
+    const cert = memoizeCertificateDer(X509Certificate.parse(Buffer.from(der)));
+    // A view into the parse buffer: the same memory as the tbsCertificate's value.
+    expect(cert.tbsCertificate.toDER().buffer).toBe(cert.root.value.buffer);
+  });
+
+  it('falls back to the library encoding for a tree that was not parsed from one buffer', () => {
+    const parsed = X509Certificate.parse(Buffer.from(leaves[0]!.der)).root;
+    // Children re-wrapped around copied values: their bytes no longer sit inside the parent's.
+    const rebuilt = new ASN1Obj(parsed.tag, Buffer.from(parsed.value), parsed.subs.map((s) => new ASN1Obj(s.tag, Buffer.from(s.value), s.subs)));
+    const expected = rebuilt.toDER();
+    const cert = memoizeCertificateDer(new X509Certificate(rebuilt));
+    expect(cert.root.toDER().equals(expected)).toBe(true);
+    expect(cert.root.toDER().buffer).not.toBe(rebuilt.value.buffer);
+  });
+
+  it('freezes the memoized tree, so a change fails instead of leaving a stale encoding', () => {
+    const cert = memoizeCertificateDer(X509Certificate.parse(Buffer.from(leaves[0]!.der)));
+    expect(() => cert.extensions.splice(0, 1)).toThrow(TypeError);
+    expect(() => {
+      (cert.root as { subs: ASN1Obj[] }).subs = [];
+    }).toThrow(TypeError);
+  });
+
+  it('leaves a clone (the SCT check edits one) free to change', () => {
+    const cert = memoizeCertificateDer(X509Certificate.parse(Buffer.from(leaves[0]!.der)));
+    const clone = cert.clone();
+    const before = clone.tbsCertificate.toDER().length;
+    clone.extensions.splice(0, 1);
+    expect(clone.tbsCertificate.toDER().length).toBeLessThan(before);
+  });
+});
+
+describe('memoizeTrustMaterialDer', () => {
+  it('covers the trusted CA and TSA certificates of a loaded root, and tolerates odd shapes', () => {
+    const loaded = parseTrustedRoot(readFixture('conformance-sample', 'trusted_root.public-good.json'), 'public-good');
+    for (const ca of [...loaded.material.certificateAuthorities, ...loaded.material.timestampAuthorities]) {
+      for (const c of ca.certChain) expect(Object.isFrozen(c.root)).toBe(true);
+    }
+    expect(() => memoizeTrustMaterialDer({ ...loaded.material, certificateAuthorities: null } as never)).not.toThrow();
+  });
+});
