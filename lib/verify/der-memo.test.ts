@@ -3,8 +3,8 @@
  * every node of real certificates (Fulcio leaves, CA roots, intermediates, TSA chains).
  */
 import { readdirSync } from 'node:fs';
-import { ASN1Obj, X509Certificate } from '@sigstore/core';
-import { describe, expect, it } from 'vitest';
+import { ASN1Obj, crypto as coreCrypto, X509Certificate } from '@sigstore/core';
+import { describe, expect, it, vi } from 'vitest';
 import { fixturePath, readFixture, readFixtureJson } from '../../tests/support/fixtures';
 import { derFromPem, splitPemChain } from '../x509';
 import { memoizeCertificateDer, memoizeTrustMaterialDer } from './der-memo';
@@ -81,5 +81,30 @@ describe('memoizeTrustMaterialDer', () => {
       for (const c of ca.certChain) expect(Object.isFrozen(c.root)).toBe(true);
     }
     expect(() => memoizeTrustMaterialDer({ ...loaded.material, certificateAuthorities: null } as never)).not.toThrow();
+  });
+
+  it("checks a trust anchor's self-signature once, with the library, and other issuers every time", () => {
+    const loaded = parseTrustedRoot(readFixture('conformance-sample', 'trusted_root.public-good.json'), 'public-good');
+    const chain = loaded.material.certificateAuthorities.find((ca) => ca.certChain.length > 1)!.certChain;
+    const [intermediate, anchor] = [chain[0]!, chain[chain.length - 1]!];
+    expect(Object.isFrozen(anchor)).toBe(true);
+    const other = loaded.material.certificateAuthorities.map((ca) => ca.certChain[ca.certChain.length - 1]!).find((c) => c !== anchor && !c.subject.equals(anchor.subject))!;
+    // Signature checks done by the library (@sigstore/core's crypto.verify).
+    const spy = vi.spyOn(coreCrypto, 'verify');
+    try {
+      anchor.verify();
+      spy.mockClear();
+      expect(anchor.verify()).toBe(true);
+      expect(anchor.verify()).toBe(true);
+      expect(spy).not.toHaveBeenCalled();
+      expect(intermediate.verify(anchor)).toBe(true);
+      expect(intermediate.verify(anchor)).toBe(true);
+      expect(spy).toHaveBeenCalledTimes(2);
+      expect(intermediate.verify(other)).toBe(false);
+      // Not self-signed: the intermediate's own key does not verify its signature.
+      expect(intermediate.verify()).toBe(false);
+    } finally {
+      spy.mockRestore();
+    }
   });
 });

@@ -1,5 +1,6 @@
 /**
- * Makes @sigstore/core certificates re-encode to DER once instead of on every use.
+ * Makes @sigstore/core certificates re-encode to DER once instead of on every use, and
+ * trust anchors check their own self-signature once.
  *
  * @sigstore/verify compares certificates (`X509Certificate.equals`), verifies their
  * signatures and hashes their public keys through `ASN1Obj.toDER()`, which rebuilds the
@@ -83,13 +84,34 @@ export function memoizeCertificateDer(cert: X509Certificate): X509Certificate {
   return cert;
 }
 
-/** The same for every CA and TSA certificate of a trust material (done once, when the root is loaded). */
+/**
+ * A trust anchor's self-signature (checked by the verifier on every chain it builds) is
+ * checked once, with the library's own `verify`; the certificate is frozen so it stays the
+ * one that was checked. Checks against another issuer go to the library every time.
+ */
+function memoizeSelfSignature(cert: X509Certificate): void {
+  if (Object.isFrozen(cert)) return;
+  const verify = cert.verify.bind(cert);
+  let selfSigned: boolean | undefined;
+  Object.defineProperty(cert, 'verify', {
+    value: (issuer?: X509Certificate) => (issuer === undefined ? (selfSigned ??= verify()) : verify(issuer)),
+    enumerable: false,
+  });
+  Object.freeze(cert);
+}
+
+/**
+ * Prepares the CA and TSA certificates of a trust material (once, when the root is loaded):
+ * DER encodings computed once, self-signatures checked once.
+ */
 export function memoizeTrustMaterialDer(material: TrustMaterial): TrustMaterial {
   // Tolerant of odd shapes: whatever is malformed is left for the verifier to report.
   const authorities = [material.certificateAuthorities, material.timestampAuthorities].flatMap((list) => (Array.isArray(list) ? list : []));
   for (const ca of authorities) {
     for (const cert of Array.isArray(ca?.certChain) ? ca.certChain : []) {
-      if (cert?.root) memoizeCertificateDer(cert);
+      if (!cert?.root) continue;
+      memoizeCertificateDer(cert);
+      memoizeSelfSignature(cert);
     }
   }
   return material;

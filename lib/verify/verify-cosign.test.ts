@@ -74,6 +74,14 @@ describe('verifyCosignSignature (keyless)', () => {
     }
   });
 
+  it('leaves stack traces on after verifying (they are off only inside the synchronous verifier call)', () => {
+    const limit = Error.stackTraceLimit;
+    verify(discovered(layer));
+    verify(discovered(layer, { bundleJson: second.annotations[ANNOTATION.bundle] }));
+    verify(discovered(layer, { signatureB64: second.annotations[ANNOTATION.signature] }));
+    expect(Error.stackTraceLimit).toBe(limit);
+  });
+
   it('without a signer policy the verdict is "signed-unchecked", never verified', () => {
     const r = verify(discovered(layer), compilePolicy({}));
     expect(r.verdict).toBe('signed-unchecked');

@@ -250,9 +250,11 @@ function runVerifier(
 ): void {
   const stages = mode === 'keyless' ? STAGES : KEY_STAGES.filter((s) => s.name !== 'transparency-log' || thresholds.tlogThreshold > 0);
   try {
-    const entity = toSignedEntity(c.bundle, sig.payload);
-    if (entity.key.$case === 'certificate') memoizeCertificateDer(entity.key.certificate);
-    verifierFor(trust, thresholds).verify(withEd25519(entity, sig.payload));
+    withoutStackTraces(() => {
+      const entity = toSignedEntity(c.bundle, sig.payload);
+      if (entity.key.$case === 'certificate') memoizeCertificateDer(entity.key.certificate);
+      verifierFor(trust, thresholds).verify(withEd25519(entity, sig.payload));
+    });
   } catch (e) {
     if (e instanceof VerificationError || e instanceof PolicyError) {
       if (mode === 'keyless') {
@@ -265,6 +267,24 @@ function runVerifier(
     throw e;
   }
   for (const s of stages) checks.pass(s.name, s.detail);
+}
+
+/**
+ * Runs `fn` with stack traces off. @sigstore/core's ASN.1 parser tries every OCTET STRING
+ * as nested DER and catches the ASN1ParseError when it is not (Fulcio's extensions, key
+ * identifiers, the SCT list): 10 to 20 errors per certificate parse, and a keyless check
+ * parses the leaf twice. Capturing their stacks cost more than the parsing itself. Nothing
+ * here reads a stack (verdicts use an error's code and message), and `fn` is synchronous,
+ * so no other code runs while the limit is lowered.
+ */
+function withoutStackTraces<T>(fn: () => T): T {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return fn();
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
 }
 
 // A Verifier holds only its trust material and thresholds: one per combination, kept as long as the trust material.
