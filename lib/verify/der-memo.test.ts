@@ -30,14 +30,16 @@ const authorities = [...root.certificateAuthorities, ...(root.timestampAuthoriti
 describe('memoizeCertificateDer', () => {
   it.each([...leaves, ...authorities])('gives every node of $name the encoding the library computes', ({ der }) => {
     const reference = nodes(X509Certificate.parse(Buffer.from(der)).root).map((n) => n.toDER());
-    const cert = memoizeCertificateDer(X509Certificate.parse(Buffer.from(der)));
-    const memo = nodes(cert.root);
-    expect(memo.length).toBe(reference.length);
-    memo.forEach((n, i) => {
-      expect(n.toDER().equals(reference[i]!)).toBe(true);
-      expect(n.toDER()).toBe(n.toDER()); // computed once
-    });
-    expect(cert.root.toDER().equals(der)).toBe(true);
+    for (const depth of [2, Infinity]) {
+      const cert = memoizeCertificateDer(X509Certificate.parse(Buffer.from(der)), depth);
+      const memo = nodes(cert.root);
+      expect(memo.length).toBe(reference.length);
+      memo.forEach((n, i) => expect(n.toDER().equals(reference[i]!)).toBe(true));
+      expect(cert.root.toDER().equals(der)).toBe(true);
+      // The encodings the verifier asks for are computed once.
+      for (const n of [cert.root, cert.tbsCertificate, ...cert.tbsCertificate.subs]) expect(n.toDER()).toBe(n.toDER());
+      if (depth === Infinity) for (const n of memo) expect(n.toDER()).toBe(n.toDER());
+    }
   });
 
   it('reads encodings from the parsed bytes instead of re-encoding them', () => {

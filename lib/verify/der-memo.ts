@@ -20,8 +20,15 @@
  * instead of comparing against a stale encoding. Nothing is verified here: this only
  * avoids repeating the same encoding.
  */
-import type { ASN1Obj, X509Certificate } from '@sigstore/core';
+import { ASN1Obj, type X509Certificate } from '@sigstore/core';
 import type { TrustMaterial } from '@sigstore/verify';
+
+/** Where a node's encoding lies, as parsed: `end - start` bytes of `buffer` from `start`. */
+interface Span {
+  buffer: ArrayBufferLike;
+  start: number;
+  end: number;
+}
 
 /** Size of the DER length field for a value of `len` bytes (X.690 8.1.3: short form, or 0x80|n and n bytes). */
 function lengthFieldSize(len: number): number {
@@ -32,13 +39,13 @@ function lengthFieldSize(len: number): number {
 }
 
 /** The bytes this node was parsed from, when they are provably what `toDER` would produce. */
-function parsedBytes(node: ASN1Obj, children: Array<Buffer | undefined>): Buffer | undefined {
+function parsedSpan(node: ASN1Obj, children: Array<Span | undefined>): Span | undefined {
   const value = node.value;
   if (!(value instanceof Uint8Array)) return undefined;
   const header = 1 + lengthFieldSize(value.length);
   const start = value.byteOffset - header;
   if (start < 0) return undefined;
-  const bytes = Buffer.from(value.buffer, start, header + value.length);
+  const bytes = new Uint8Array(value.buffer, start, header);
   if (bytes[0] !== node.tag.toDER()) return undefined;
   // The length field: short form, or 0x80|n then n big-endian bytes, minimal.
   if (header === 2) {
@@ -49,38 +56,48 @@ function parsedBytes(node: ASN1Obj, children: Array<Buffer | undefined>): Buffer
     for (let i = 2; i < header; i++) len = len * 256 + bytes[i]!;
     if (len !== value.length) return undefined;
   }
-  if (node.subs.length === 0) return bytes;
+  const end = value.byteOffset + value.length;
+  if (node.subs.length === 0) return { buffer: value.buffer, start, end };
   // A constructed node is encoded from its children: they must fill the value exactly, in order.
   let at = value.byteOffset;
   for (const child of children) {
-    if (!child || child.buffer !== value.buffer || child.byteOffset !== at) return undefined;
-    at += child.length;
+    if (!child || child.buffer !== value.buffer || child.start !== at) return undefined;
+    at = child.end;
   }
-  return at === value.byteOffset + value.length ? bytes : undefined;
+  return at === end ? { buffer: value.buffer, start, end } : undefined;
 }
 
-// Node → the bytes it was parsed from, when known (see parsedBytes); present once memoized.
-const memoized = new WeakMap<ASN1Obj, { parsed?: Buffer }>();
+// Memoized node → its encoding (absent until first computed when not known from the parse).
+const encodings = new WeakMap<ASN1Obj, Buffer>();
+const libraryToDER = ASN1Obj.prototype.toDER;
 
-/** Memoizes the encoding of the node and its descendants. */
-function memoizeNode(node: ASN1Obj): { parsed?: Buffer } {
-  const done = memoized.get(node);
-  if (done) return done;
-  const children = node.subs.map((sub) => memoizeNode(sub).parsed);
-  const parsed = parsedBytes(node, children);
-  const encode = node.toDER.bind(node);
-  let der = parsed;
-  Object.defineProperty(node, 'toDER', { value: () => (der ??= encode()), enumerable: false });
+// Installed on memoized nodes: one shared function, the encoding kept aside.
+function memoizedToDER(this: ASN1Obj): Buffer {
+  let der = encodings.get(this);
+  if (!der) encodings.set(this, (der = libraryToDER.call(this)));
+  return der;
+}
+
+/**
+ * Checks (and freezes) the whole tree; memoizes nodes down to `depth`. The verifier asks
+ * for the encoding of a certificate, its TBS part and its public key (depth ≤ 2); deeper
+ * nodes are encoded only as part of those.
+ */
+function prepare(node: ASN1Obj, depth: number): Span | undefined {
+  const children = node.subs.map((sub) => prepare(sub, depth - 1));
+  const span = parsedSpan(node, children);
+  if (depth >= 0 && node.toDER !== memoizedToDER) {
+    if (span) encodings.set(node, Buffer.from(span.buffer, span.start, span.end - span.start));
+    node.toDER = memoizedToDER;
+  }
   Object.freeze(node.subs);
   Object.freeze(node);
-  const entry = { parsed };
-  memoized.set(node, entry);
-  return entry;
+  return span;
 }
 
 /** The certificate's DER encodings (whole, TBS, public key, …) are computed once from now on. */
-export function memoizeCertificateDer(cert: X509Certificate): X509Certificate {
-  memoizeNode(cert.root);
+export function memoizeCertificateDer(cert: X509Certificate, depth = 2): X509Certificate {
+  if (!Object.isFrozen(cert.root)) prepare(cert.root, depth);
   return cert;
 }
 
@@ -110,7 +127,7 @@ export function memoizeTrustMaterialDer(material: TrustMaterial): TrustMaterial 
   for (const ca of authorities) {
     for (const cert of Array.isArray(ca?.certChain) ? ca.certChain : []) {
       if (!cert?.root) continue;
-      memoizeCertificateDer(cert);
+      memoizeCertificateDer(cert, Infinity);
       memoizeSelfSignature(cert);
     }
   }

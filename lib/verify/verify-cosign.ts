@@ -156,7 +156,8 @@ function rekorSummary(c: ConvertedSignature): SignatureVerdict['rekor'] {
  * that the key or certificate inside the entry is the one that signed: do it here.
  * In key mode a different key in the entry is KEY_MISMATCH (the caller tries the next key).
  */
-function checkRekorEntryMatches(c: ConvertedSignature, sig: DiscoveredSignature, checks: Checks, expectedKeyDer?: Buffer): void {
+function checkRekorEntryMatches(c: ConvertedSignature, sig: DiscoveredSignature, checks: Checks, expectedKey?: ExportedKey): void {
+  const expectedKeyDer = expectedKey?.der;
   if (!c.rekor || !c.rekorBody) throw new Fail('TLOG_MISSING', 'no Rekor entry is attached (dev.sigstore.cosign/bundle annotation): a keyless signature must be in a transparency log');
   const body = c.rekorBody.spec;
   const index = c.rekor.Payload.logIndex;
@@ -168,7 +169,15 @@ function checkRekorEntryMatches(c: ConvertedSignature, sig: DiscoveredSignature,
   let entryKeyDer: Buffer | undefined;
   try {
     // Key mode compares public keys (a certificate's or a bare key's); keyless compares whole certificates.
-    entryKeyDer = expectedKeyDer ? createPublicKey(entryKeyPem).export({ type: 'spki', format: 'der' }) : pemBlocks(entryKeyPem)[0];
+    // The same text as a PEM already read gives the same bytes without reading it again (Rekor
+    // and cosign write the PEM forms Node exports and the annotation holds, mostly).
+    entryKeyDer = expectedKey
+      ? entryKeyPem === expectedKey.pem
+        ? expectedKey.der
+        : createPublicKey(entryKeyPem).export({ type: 'spki', format: 'der' })
+      : entryKeyPem === sig.certificatePem && c.leafDer
+        ? c.leafDer
+        : pemBlocks(entryKeyPem)[0];
   } catch {
     entryKeyDer = undefined;
   }
@@ -313,8 +322,9 @@ function verifyWithKeys(sig: DiscoveredSignature, opts: VerifyCosignOptions, che
   for (const key of opts.policy.keys) {
     const attempt = new Checks();
     try {
-      const converted = convert(sig, key.fingerprint);
-      if (converted.rekor) checkRekorEntryMatches(converted, sig, attempt, key.key.export({ type: 'spki', format: 'der' }));
+      // The probe already is the first key's conversion.
+      const converted = key === opts.policy.keys[0] ? probe : convert(sig, key.fingerprint);
+      if (converted.rekor) checkRekorEntryMatches(converted, sig, attempt, exported(key));
       runVerifier(converted, sig, withKey(opts.trust, key), { tlogThreshold: converted.rekor ? 1 : 0, ctlogThreshold: 0, timestampThreshold: 0 }, attempt, 'key');
       checks.list.push(...attempt.list);
       if (!converted.rekor) checks.pass('transparency-log-waived', 'no Rekor entry: accepted because the policy ignores the transparency log (insecure)');
@@ -353,6 +363,24 @@ function withEd25519(entity: SignedEntity, payload: Buffer): SignedEntity {
       verifySignature: (key) => (key.asymmetricKeyType === 'ed25519' ? cryptoVerify(null, payload, key, original.signature) : original.verifySignature(key)),
     },
   };
+}
+
+/** A policy key's SPKI as DER and as the PEM text Node writes for it. */
+interface ExportedKey {
+  der: Buffer;
+  pem: string;
+}
+
+// Exported once per policy key (compiled policies are cached and immutable).
+const exportedKeys = new WeakMap<PolicyKey, ExportedKey>();
+
+function exported(key: PolicyKey): ExportedKey {
+  let e = exportedKeys.get(key);
+  if (!e) {
+    e = { der: key.key.export({ type: 'spki', format: 'der' }), pem: key.key.export({ type: 'spki', format: 'pem' }).toString() };
+    exportedKeys.set(key, e);
+  }
+  return e;
 }
 
 // Per trust material and policy key (both long-lived), so its Verifier is reused too.
