@@ -16,7 +16,7 @@ import { COSIGN_SIGNATURE_TYPE } from '../cosign/types';
 import { decodeCertificate, type DecodedCertificate } from '../x509';
 import { printable } from '../errors';
 import { ConversionError, pemBlocks, toCosignBundle, type ConvertedSignature } from './cosign-bundle';
-import { memoizeCertificateDer, memoizeTrustMaterialDer } from './der-memo';
+import { memoizeCertificateDer, prepareTrustMaterial, reuseAnchorKeys } from './certificate-memo';
 import type { CompiledPolicy, PolicyKey } from './policy';
 import { Checks, type ReasonCode, type SignatureVerdict, type SignerSummary } from './result';
 import { githubClaims, matchSignerPolicy, PolicyMismatch } from './signer-policy';
@@ -261,7 +261,7 @@ function runVerifier(
   try {
     withoutStackTraces(() => {
       const entity = toSignedEntity(c.bundle, sig.payload);
-      if (entity.key.$case === 'certificate') memoizeCertificateDer(entity.key.certificate);
+      if (entity.key.$case === 'certificate') reuseAnchorKeys(memoizeCertificateDer(entity.key.certificate));
       verifierFor(trust, thresholds).verify(withEd25519(entity, sig.payload));
     });
   } catch (e) {
@@ -303,7 +303,7 @@ function verifierFor(trust: TrustMaterial, thresholds: { tlogThreshold: number; 
   let byThresholds = verifiers.get(trust);
   if (!byThresholds) {
     // Trust material not loaded through lib/verify/trust-root.ts gets the same one-time DER encoding.
-    memoizeTrustMaterialDer(trust);
+    prepareTrustMaterial(trust);
     verifiers.set(trust, (byThresholds = new Map()));
   }
   const key = `${thresholds.tlogThreshold}/${thresholds.ctlogThreshold}/${thresholds.timestampThreshold}`;

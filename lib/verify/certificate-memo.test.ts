@@ -7,7 +7,7 @@ import { ASN1Obj, crypto as coreCrypto, X509Certificate } from '@sigstore/core';
 import { describe, expect, it, vi } from 'vitest';
 import { fixturePath, readFixture, readFixtureJson } from '../../tests/support/fixtures';
 import { derFromPem, splitPemChain } from '../x509';
-import { memoizeCertificateDer, memoizeTrustMaterialDer } from './der-memo';
+import { memoizeCertificateDer, prepareTrustMaterial, reuseAnchorKeys } from './certificate-memo';
 import { parseTrustedRoot } from './trust-root';
 
 function nodes(root: ASN1Obj): ASN1Obj[] {
@@ -76,37 +76,61 @@ describe('memoizeCertificateDer', () => {
   });
 });
 
-describe('memoizeTrustMaterialDer', () => {
+describe('prepareTrustMaterial', () => {
   it('covers the trusted CA and TSA certificates of a loaded root, and tolerates odd shapes', () => {
     const loaded = parseTrustedRoot(readFixture('conformance-sample', 'trusted_root.public-good.json'), 'public-good');
     for (const ca of [...loaded.material.certificateAuthorities, ...loaded.material.timestampAuthorities]) {
       for (const c of ca.certChain) expect(Object.isFrozen(c.root)).toBe(true);
     }
-    expect(() => memoizeTrustMaterialDer({ ...loaded.material, certificateAuthorities: null } as never)).not.toThrow();
+    expect(() => prepareTrustMaterial({ ...loaded.material, certificateAuthorities: null } as never)).not.toThrow();
   });
 
-  it("checks a trust anchor's self-signature once, with the library, and other issuers every time", () => {
+  it('checks between trust anchors once, with the library, and gives the same answers', () => {
     const loaded = parseTrustedRoot(readFixture('conformance-sample', 'trusted_root.public-good.json'), 'public-good');
     const chain = loaded.material.certificateAuthorities.find((ca) => ca.certChain.length > 1)!.certChain;
     const [intermediate, anchor] = [chain[0]!, chain[chain.length - 1]!];
+    const other = loaded.material.certificateAuthorities.map((ca) => ca.certChain[ca.certChain.length - 1]!).find((c) => !c.subject.equals(anchor.subject))!;
     expect(Object.isFrozen(anchor)).toBe(true);
-    const other = loaded.material.certificateAuthorities.map((ca) => ca.certChain[ca.certChain.length - 1]!).find((c) => c !== anchor && !c.subject.equals(anchor.subject))!;
     // Signature checks done by the library (@sigstore/core's crypto.verify).
     const spy = vi.spyOn(coreCrypto, 'verify');
     try {
-      anchor.verify();
-      spy.mockClear();
-      expect(anchor.verify()).toBe(true);
-      expect(anchor.verify()).toBe(true);
-      expect(spy).not.toHaveBeenCalled();
-      expect(intermediate.verify(anchor)).toBe(true);
-      expect(intermediate.verify(anchor)).toBe(true);
-      expect(spy).toHaveBeenCalledTimes(2);
-      expect(intermediate.verify(other)).toBe(false);
-      // Not self-signed: the intermediate's own key does not verify its signature.
-      expect(intermediate.verify()).toBe(false);
+      const first = [anchor.verify(), intermediate.verify(anchor), intermediate.verify(other), intermediate.verify()];
+      expect(first).toEqual([true, true, false, false]);
+      const calls = spy.mock.calls.length;
+      expect([anchor.verify(), intermediate.verify(anchor), intermediate.verify(other), intermediate.verify()]).toEqual(first);
+      expect(spy.mock.calls.length).toBe(calls);
     } finally {
       spy.mockRestore();
     }
+  });
+
+  it("checks a leaf against a trust anchor with the anchor's key object made once, same answers as the library", () => {
+    const loaded = parseTrustedRoot(readFixture('conformance-sample', 'trusted_root.public-good.json'), 'public-good');
+    const anchors = loaded.material.certificateAuthorities.flatMap((ca) => ca.certChain);
+    const der = leaves.find((l) => l.name.startsWith('sigstore-js-release'))!.der;
+    const expected = anchors.map((a) => X509Certificate.parse(Buffer.from(der)).verify(X509Certificate.parse(Buffer.from(a.root.toDER()))));
+    expect(expected.filter(Boolean).length).toBe(1); // signed by exactly one of them (the public-good intermediate)
+    const leaf = reuseAnchorKeys(memoizeCertificateDer(X509Certificate.parse(Buffer.from(der))));
+    expect(anchors.map((a) => leaf.verify(a))).toEqual(expected);
+    const keys = vi.spyOn(coreCrypto, 'createPublicKey');
+    try {
+      const again = reuseAnchorKeys(memoizeCertificateDer(X509Certificate.parse(Buffer.from(der))));
+      expect(anchors.map((a) => again.verify(a))).toEqual(expected);
+      expect(keys).not.toHaveBeenCalled();
+      // Not an anchor: the library's own method, key made per call.
+      const issuer = X509Certificate.parse(Buffer.from(anchors[0]!.root.toDER()));
+      again.verify(issuer);
+      expect(keys).toHaveBeenCalledTimes(1);
+    } finally {
+      keys.mockRestore();
+    }
+  });
+
+  it("pins @sigstore/core's X509Certificate#verify, which verifyReusingAnchorKeys restates with a cached key", () => {
+    // If this fails after an upgrade, re-read the library's verify and update certificate-memo.ts to match.
+    const source = X509Certificate.prototype.verify.toString().replace(/\/\/.*$/gm, '').replace(/\s+/g, ' ').trim();
+    expect(source).toBe(
+      'verify(issuerCertificate) { const publicKey = issuerCertificate?.publicKey || this.publicKey; const key = crypto.createPublicKey(publicKey); return crypto.verify(this.tbsCertificate.toDER(), key, this.signatureValue, this.signatureAlgorithm); }',
+    );
   });
 });
