@@ -82,6 +82,14 @@ describe('verifyCosignSignature (keyless)', () => {
     expect(Error.stackTraceLimit).toBe(limit);
   });
 
+  it('reads a chain annotation it has seen before the same way, and a malformed one fails every time', () => {
+    const first = verify(discovered(layer));
+    expect(verify(discovered(second)).verdict).toBe('verified');
+    expect(verify(discovered(layer))).toEqual(first);
+    const broken = discovered(layer, { chainPem: '-----BEGIN CERTIFICATE-----\n!!!!\n-----END CERTIFICATE-----\n' });
+    for (let i = 0; i < 2; i++) expect(verify(broken).reasonCode).toBe('CERTIFICATE_MALFORMED');
+  });
+
   it('without a signer policy the verdict is "signed-unchecked", never verified', () => {
     const r = verify(discovered(layer), compilePolicy({}));
     expect(r.verdict).toBe('signed-unchecked');
