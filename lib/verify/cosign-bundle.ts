@@ -61,6 +61,20 @@ export function pemBlocks(pem: string): Buffer[] {
   }
 }
 
+// The chain annotation is the same text on every image one Fulcio signed: read each text once.
+const recentChains = new Map<string, readonly Buffer[]>();
+const MAX_RECENT_CHAINS = 16;
+
+/** pemBlocks of a chain annotation, remembered for the last few distinct texts (errors are not remembered). */
+function chainBlocks(pem: string): readonly Buffer[] {
+  const hit = recentChains.get(pem);
+  if (hit) return hit;
+  const blocks = Object.freeze(pemBlocks(pem));
+  if (recentChains.size >= MAX_RECENT_CHAINS) recentChains.delete(recentChains.keys().next().value!);
+  recentChains.set(pem, blocks);
+  return blocks;
+}
+
 export function parseRekorAnnotation(json: string): RekorBundleAnnotation {
   let raw: unknown;
   try {
@@ -117,7 +131,7 @@ export function toCosignBundle(sig: DiscoveredSignature, keyHint?: string): Conv
     if (leaves.length !== 1 || !leaves[0] || leaves[0].length === 0) throw new ConversionError('CERTIFICATE_MALFORMED', 'the certificate annotation does not hold exactly one PEM certificate');
     leafDer = leaves[0];
     // Intermediates only: a root from the annotation must never become a trust anchor.
-    chain = sig.chainPem ? pemBlocks(sig.chainPem).slice(0, -1) : [];
+    chain = sig.chainPem ? chainBlocks(sig.chainPem).slice(0, -1) : [];
   }
 
   const tlogEntries: unknown[] = [];

@@ -16,6 +16,7 @@ import { toTrustMaterial, type TrustMaterial } from '@sigstore/verify';
 import { z } from 'zod';
 import { projectRoot } from '../db/paths';
 import { SigscopeError } from '../errors';
+import { prepareTrustMaterial } from './certificate-memo';
 import seeds from '@sigstore/tuf/seeds.json';
 
 export const PUBLIC_GOOD = 'public-good';
@@ -82,7 +83,7 @@ export function parseTrustedRoot(bytes: Buffer, name: string): LoadedTrustRoot {
   }
   let material: TrustMaterial;
   try {
-    material = toTrustMaterial(TrustedRoot.fromJSON(json));
+    material = prepareTrustMaterial(toTrustMaterial(TrustedRoot.fromJSON(json)));
   } catch (e) {
     throw new SigscopeError('INVALID_TRUSTED_ROOT', `trusted root ${name} could not be loaded: ${(e as Error).message}`);
   }

@@ -16,6 +16,7 @@ import { COSIGN_SIGNATURE_TYPE } from '../cosign/types';
 import { decodeCertificate, type DecodedCertificate } from '../x509';
 import { printable } from '../errors';
 import { ConversionError, pemBlocks, toCosignBundle, type ConvertedSignature } from './cosign-bundle';
+import { memoizeCertificateDer, prepareTrustMaterial, reuseAnchorKeys } from './certificate-memo';
 import type { CompiledPolicy, PolicyKey } from './policy';
 import { Checks, type ReasonCode, type SignatureVerdict, type SignerSummary } from './result';
 import { githubClaims, matchSignerPolicy, PolicyMismatch } from './signer-policy';
@@ -40,17 +41,15 @@ export function verifyCosignSignature(sig: DiscoveredSignature, opts: VerifyCosi
   const checks = new Checks();
   const signer: SignerSummary = { kind: sig.certificatePem ? 'keyless' : sig.signatureB64 ? 'key' : 'unknown' };
   let rekor: SignatureVerdict['rekor'];
-  // Who the certificate names, shown even when a later check fails ("signed by X, but replayed").
-  if (signer.kind === 'keyless') describeClaimedSigner(sig.certificatePem!, signer);
+  // Decoded once: who the certificate names is shown even when a later check fails
+  // ("signed by X, but replayed"); a decode error becomes CERTIFICATE_MALFORMED after the payload checks.
+  const leaf = signer.kind === 'keyless' ? tryDecode(sig.certificatePem!) : undefined;
+  if (leaf?.ok) claimSigner(leaf.cert, signer);
   try {
     checkPayload(sig, opts.imageDigest, checks);
 
     if (signer.kind === 'keyless') {
-      const cert = decodeLeaf(sig.certificatePem!, checks);
-      signer.identity = cert.identity;
-      signer.issuer = cert.oidcIssuer;
-      signer.certificateFingerprint = cert.fingerprintSha256;
-      signer.github = githubClaims(cert);
+      const cert = acceptLeaf(leaf!, checks);
       const converted = convert(sig);
       checkRekorEntryMatches(converted, sig, checks);
       runVerifier(converted, sig, opts.trust, { tlogThreshold: 1, ctlogThreshold: 1, timestampThreshold: 1 }, checks, 'keyless');
@@ -87,15 +86,26 @@ export function verifyCosignSignature(sig: DiscoveredSignature, opts: VerifyCosi
 
 /** Fills the signer summary from a certificate (PEM or DER) before it is verified: a claim, shown even on failure. */
 export function describeClaimedSigner(certificate: string | Uint8Array, signer: SignerSummary): void {
+  const decoded = tryDecode(certificate);
+  // A decode error is reported as CERTIFICATE_MALFORMED by the pipeline itself.
+  if (decoded.ok) claimSigner(decoded.cert, signer);
+}
+
+type Decoded = { ok: true; cert: DecodedCertificate } | { ok: false; error: unknown };
+
+function tryDecode(certificate: string | Uint8Array): Decoded {
   try {
-    const cert = decodeCertificate(certificate);
-    signer.identity = cert.identity;
-    signer.issuer = cert.oidcIssuer;
-    signer.certificateFingerprint = cert.fingerprintSha256;
-    signer.github = githubClaims(cert);
-  } catch {
-    // Reported as CERTIFICATE_MALFORMED by the pipeline itself.
+    return { ok: true, cert: decodeCertificate(certificate) };
+  } catch (error) {
+    return { ok: false, error };
   }
+}
+
+function claimSigner(cert: DecodedCertificate, signer: SignerSummary): void {
+  signer.identity = cert.identity;
+  signer.issuer = cert.oidcIssuer;
+  signer.certificateFingerprint = cert.fingerprintSha256;
+  signer.github = githubClaims(cert);
 }
 
 function unchecked(checks: Checks, signer: SignerSummary, rekor: SignatureVerdict['rekor'], why: string): SignatureVerdict {
@@ -117,13 +127,15 @@ function checkPayload(sig: DiscoveredSignature, imageDigest: string, checks: Che
 }
 
 export function decodeLeaf(pem: string, checks: Checks): DecodedCertificate {
-  try {
-    const cert = decodeCertificate(pem);
-    checks.pass('certificate-decode', `certificate for ${cert.identity ?? '(no identity)'} issued by ${cert.issuer}`);
-    return cert;
-  } catch (e) {
-    throw new Fail('CERTIFICATE_MALFORMED', (e as Error).message);
-  }
+  return acceptLeaf(tryDecode(pem), checks);
+}
+
+/** The certificate-decode check over an already attempted decode. */
+function acceptLeaf(decoded: Decoded, checks: Checks): DecodedCertificate {
+  if (!decoded.ok) throw new Fail('CERTIFICATE_MALFORMED', (decoded.error as Error).message);
+  const cert = decoded.cert;
+  checks.pass('certificate-decode', `certificate for ${cert.identity ?? '(no identity)'} issued by ${cert.issuer}`);
+  return cert;
 }
 
 function convert(sig: DiscoveredSignature, keyHint?: string): ConvertedSignature {
@@ -144,7 +156,8 @@ function rekorSummary(c: ConvertedSignature): SignatureVerdict['rekor'] {
  * that the key or certificate inside the entry is the one that signed: do it here.
  * In key mode a different key in the entry is KEY_MISMATCH (the caller tries the next key).
  */
-function checkRekorEntryMatches(c: ConvertedSignature, sig: DiscoveredSignature, checks: Checks, expectedKeyDer?: Buffer): void {
+function checkRekorEntryMatches(c: ConvertedSignature, sig: DiscoveredSignature, checks: Checks, expectedKey?: ExportedKey): void {
+  const expectedKeyDer = expectedKey?.der;
   if (!c.rekor || !c.rekorBody) throw new Fail('TLOG_MISSING', 'no Rekor entry is attached (dev.sigstore.cosign/bundle annotation): a keyless signature must be in a transparency log');
   const body = c.rekorBody.spec;
   const index = c.rekor.Payload.logIndex;
@@ -156,7 +169,15 @@ function checkRekorEntryMatches(c: ConvertedSignature, sig: DiscoveredSignature,
   let entryKeyDer: Buffer | undefined;
   try {
     // Key mode compares public keys (a certificate's or a bare key's); keyless compares whole certificates.
-    entryKeyDer = expectedKeyDer ? createPublicKey(entryKeyPem).export({ type: 'spki', format: 'der' }) : pemBlocks(entryKeyPem)[0];
+    // The same text as a PEM already read gives the same bytes without reading it again (Rekor
+    // and cosign write the PEM forms Node exports and the annotation holds, mostly).
+    entryKeyDer = expectedKey
+      ? entryKeyPem === expectedKey.pem
+        ? expectedKey.der
+        : createPublicKey(entryKeyPem).export({ type: 'spki', format: 'der' })
+      : entryKeyPem === sig.certificatePem && c.leafDer
+        ? c.leafDer
+        : pemBlocks(entryKeyPem)[0];
   } catch {
     entryKeyDer = undefined;
   }
@@ -238,7 +259,11 @@ function runVerifier(
 ): void {
   const stages = mode === 'keyless' ? STAGES : KEY_STAGES.filter((s) => s.name !== 'transparency-log' || thresholds.tlogThreshold > 0);
   try {
-    new Verifier(trust, thresholds).verify(withEd25519(toSignedEntity(c.bundle, sig.payload), sig.payload));
+    withoutStackTraces(() => {
+      const entity = toSignedEntity(c.bundle, sig.payload);
+      if (entity.key.$case === 'certificate') reuseAnchorKeys(memoizeCertificateDer(entity.key.certificate));
+      verifierFor(trust, thresholds).verify(withEd25519(entity, sig.payload));
+    });
   } catch (e) {
     if (e instanceof VerificationError || e instanceof PolicyError) {
       if (mode === 'keyless') {
@@ -253,6 +278,40 @@ function runVerifier(
   for (const s of stages) checks.pass(s.name, s.detail);
 }
 
+/**
+ * Runs `fn` with stack traces off. @sigstore/core's ASN.1 parser tries every OCTET STRING
+ * as nested DER and catches the ASN1ParseError when it is not (Fulcio's extensions, key
+ * identifiers, the SCT list): 10 to 20 errors per certificate parse, and a keyless check
+ * parses the leaf twice. Capturing their stacks cost more than the parsing itself. Nothing
+ * here reads a stack (verdicts use an error's code and message), and `fn` is synchronous,
+ * so no other code runs while the limit is lowered.
+ */
+function withoutStackTraces<T>(fn: () => T): T {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return fn();
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
+}
+
+// A Verifier holds only its trust material and thresholds: one per combination, kept as long as the trust material.
+const verifiers = new WeakMap<TrustMaterial, Map<string, Verifier>>();
+
+function verifierFor(trust: TrustMaterial, thresholds: { tlogThreshold: number; ctlogThreshold: number; timestampThreshold: number }): Verifier {
+  let byThresholds = verifiers.get(trust);
+  if (!byThresholds) {
+    // Trust material not loaded through lib/verify/trust-root.ts gets the same one-time DER encoding.
+    prepareTrustMaterial(trust);
+    verifiers.set(trust, (byThresholds = new Map()));
+  }
+  const key = `${thresholds.tlogThreshold}/${thresholds.ctlogThreshold}/${thresholds.timestampThreshold}`;
+  let verifier = byThresholds.get(key);
+  if (!verifier) byThresholds.set(key, (verifier = new Verifier(trust, thresholds)));
+  return verifier;
+}
+
 function verifyWithKeys(sig: DiscoveredSignature, opts: VerifyCosignOptions, checks: Checks, signer: SignerSummary): SignatureVerdict {
   // As cosign 2.x: a key signature needs a transparency-log entry unless the policy waives it.
   const probe = convert(sig, opts.policy.keys[0]!.fingerprint);
@@ -263,8 +322,9 @@ function verifyWithKeys(sig: DiscoveredSignature, opts: VerifyCosignOptions, che
   for (const key of opts.policy.keys) {
     const attempt = new Checks();
     try {
-      const converted = convert(sig, key.fingerprint);
-      if (converted.rekor) checkRekorEntryMatches(converted, sig, attempt, key.key.export({ type: 'spki', format: 'der' }));
+      // The probe already is the first key's conversion.
+      const converted = key === opts.policy.keys[0] ? probe : convert(sig, key.fingerprint);
+      if (converted.rekor) checkRekorEntryMatches(converted, sig, attempt, exported(key));
       runVerifier(converted, sig, withKey(opts.trust, key), { tlogThreshold: converted.rekor ? 1 : 0, ctlogThreshold: 0, timestampThreshold: 0 }, attempt, 'key');
       checks.list.push(...attempt.list);
       if (!converted.rekor) checks.pass('transparency-log-waived', 'no Rekor entry: accepted because the policy ignores the transparency log (insecure)');
@@ -305,8 +365,37 @@ function withEd25519(entity: SignedEntity, payload: Buffer): SignedEntity {
   };
 }
 
+/** A policy key's SPKI as DER and as the PEM text Node writes for it. */
+interface ExportedKey {
+  der: Buffer;
+  pem: string;
+}
+
+// Exported once per policy key (compiled policies are cached and immutable).
+const exportedKeys = new WeakMap<PolicyKey, ExportedKey>();
+
+function exported(key: PolicyKey): ExportedKey {
+  let e = exportedKeys.get(key);
+  if (!e) {
+    e = { der: key.key.export({ type: 'spki', format: 'der' }), pem: key.key.export({ type: 'spki', format: 'pem' }).toString() };
+    exportedKeys.set(key, e);
+  }
+  return e;
+}
+
+// Per trust material and policy key (both long-lived), so its Verifier is reused too.
+const keyedTrust = new WeakMap<TrustMaterial, WeakMap<PolicyKey, TrustMaterial>>();
+
 /** Trust material that also knows the policy's key under its fingerprint hint. */
 function withKey(trust: TrustMaterial, key: PolicyKey): TrustMaterial {
+  let byKey = keyedTrust.get(trust);
+  if (!byKey) keyedTrust.set(trust, (byKey = new WeakMap()));
+  let material = byKey.get(key);
+  if (!material) byKey.set(key, (material = keyTrust(trust, key)));
+  return material;
+}
+
+function keyTrust(trust: TrustMaterial, key: PolicyKey): TrustMaterial {
   return {
     ...trust,
     publicKey: (hint: string) => {
