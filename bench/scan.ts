@@ -87,10 +87,15 @@ interface ScanRun {
 function cliScan(spec: Record<string, unknown>, env: Record<string, string>): Promise<ScanRun> {
   // BENCH_SCAN_CPU_PROF=DIR writes a V8 CPU profile of each scan (summarise with bench/profile-summary.ts);
   // BENCH_SCAN_NODE_OPTIONS adds V8 flags to the scan process.
-  const nodeOptions = [process.env.BENCH_SCAN_NODE_OPTIONS ?? '', process.env.BENCH_SCAN_CPU_PROF ? `--cpu-prof --cpu-prof-dir=${process.env.BENCH_SCAN_CPU_PROF}` : ''].join(' ').trim();
+  const nodeOptions = process.env.BENCH_SCAN_NODE_OPTIONS ?? '';
+  // --cpu-prof is not allowed in NODE_OPTIONS: profiling runs the bundle the way bin/sigscope does, by hand.
+  const prof = process.env.BENCH_SCAN_CPU_PROF;
+  const command = prof
+    ? [process.execPath, '--cpu-prof', `--cpu-prof-dir=${prof}`, '--conditions=react-server', '--max-semi-space-size=4', '--max-old-space-size=256', '--import', path.resolve('dist/reflect-shim.mjs'), path.resolve('dist/sigscope.mjs')]
+    : [path.resolve('bin/sigscope')];
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
-    const p = spawn('/usr/bin/time', ['-f', 'MAXRSS_KB %M', path.resolve('bin/sigscope'), ...cliScanArgs(spec)], { env: { ...process.env, ...env, NODE_OPTIONS: nodeOptions }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const p = spawn('/usr/bin/time', ['-f', 'MAXRSS_KB %M', ...command, ...cliScanArgs(spec)], { env: { ...process.env, ...env, NODE_OPTIONS: nodeOptions }, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     p.stdout.on('data', (d: Buffer) => (out += d.toString()));

@@ -6,10 +6,13 @@
  * an import attribute for. Run by setup (`npm run build:cli`); bin/sigscope falls back to
  * running the sources whenever one is newer than the bundle.
  */
-import { rmSync } from 'node:fs';
+import { existsSync, renameSync, rmSync } from 'node:fs';
 import * as esbuild from 'esbuild';
 
-rmSync('dist', { recursive: true, force: true }); // chunk names carry hashes: no stale ones left behind
+// Built aside and swapped in, so a CLI running from dist/ meanwhile still finds its chunks
+// (their names carry content hashes: the same sources give the same files).
+const out = `dist.build-${process.pid}`;
+rmSync(out, { recursive: true, force: true });
 
 const externalPackagesExceptJson = {
   name: 'external-packages-except-json',
@@ -26,7 +29,7 @@ await esbuild.build({
   ...common,
   // Split at the CLI's lazy imports, so `sigscope --help` does not load Prisma and sigstore.
   entryPoints: { sigscope: 'cli/main.ts' },
-  outdir: 'dist',
+  outdir: out,
   outExtension: { '.js': '.mjs' },
   splitting: true,
   chunkNames: 'chunks/[name]-[hash]',
@@ -37,4 +40,7 @@ await esbuild.build({
 });
 // Imported first (node --import): @peculiar/x509 needs Reflect metadata before it loads,
 // and in an ES module bundle every package import is evaluated before bundled code.
-await esbuild.build({ ...common, entryPoints: ['lib/x509/reflect-shim.ts'], outfile: 'dist/reflect-shim.mjs' });
+await esbuild.build({ ...common, entryPoints: ['lib/x509/reflect-shim.ts'], outfile: `${out}/reflect-shim.mjs` });
+if (existsSync('dist')) renameSync('dist', `${out}.old`);
+renameSync(out, 'dist');
+rmSync(`${out}.old`, { recursive: true, force: true });

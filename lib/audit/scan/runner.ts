@@ -55,9 +55,9 @@ export async function runScan(db: Db, scanId: string, options: RunScanOptions = 
   const ctx = await loadScanContext(db, scanId);
   const limit = ctx.spec.concurrency;
   // A task hands its result to the writer and frees its slot; results are stored in
-  // batches within ~100 ms (the item keeps its lease until then; a crash before the
+  // batches within ~250 ms (the item keeps its lease until then; a crash before the
   // write leaves it to be retried, never half-stored).
-  const writer = new ItemWriter(db, { delayMs: 100 });
+  const writer = new ItemWriter(db, { delayMs: 250 });
   let writeError: unknown = null;
   const onWriteError = (e: unknown) => {
     writeError ??= e;
@@ -108,7 +108,8 @@ export async function runScan(db: Db, scanId: string, options: RunScanOptions = 
       }
 
       if (queue.length < limit) {
-        const claimed = await claimItems(db, scanId, owner, limit * 2 - queue.length, leaseMs);
+        // Claimed a few rounds ahead: one claim (three statements) per several dozen items.
+        const claimed = await claimItems(db, scanId, owner, limit * 4 - queue.length, leaseMs);
         queue.push(...claimed);
       }
       // Start what the per-registry bound allows.
