@@ -15,6 +15,7 @@ import { registerScan } from './scan';
 import { registerReport } from './report';
 import { registerSecrets } from './secrets';
 import { auditCli } from './audit';
+import { exitWhenFlushed } from './exit';
 
 export const EXIT = { verified: 0, notVerified: 1, usage: 2 } as const;
 
@@ -93,9 +94,9 @@ async function main(argv: string[]): Promise<number> {
 }
 
 main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
+  (code) => exitWhenFlushed(code),
   (e: unknown) => {
     process.stderr.write(`sigscope: ${(e as Error).message}\n`);
-    process.exit(EXIT.notVerified);
+    return exitWhenFlushed(EXIT.notVerified);
   },
 );
