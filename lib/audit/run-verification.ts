@@ -17,7 +17,7 @@ import type { Check, RekorSummary, SignerSummary, Verdict, ReasonCode } from '..
 import { decodeCertificate } from '../x509';
 import { readSettings, trustRootChoices } from '../settings';
 import { getDb, type Db } from '../db';
-import { createRun, finishRun } from '../db';
+import { createRun } from '../db';
 import type { EvidenceFormat, EvidenceKind, VerifiedEvidence } from './evidence';
 import { verifyImage, type ImageVerification, type PlatformInfo, type RunStatus } from './verify-image';
 import { getPolicyVersion, latestPolicyVersion } from '../db/policies';
@@ -137,8 +137,7 @@ export async function runVerification(request: RunRequest): Promise<RunOutcome> 
   const db = req.record ? (request.db ?? (await getDb())) : undefined;
   let policy: CompiledPolicy | undefined;
   let trust: LoadedTrustRoot | undefined;
-  let runId: string | null = null;
-  let deferred: RunWrite['run'] | undefined;
+  let run: OpenedRun = { kind: 'none' };
   const rawPolicy = JSON.stringify(req.policy ?? {});
 
   const base = emptyOutcome(req.reference, req.trustRoot);
@@ -164,15 +163,7 @@ export async function runVerification(request: RunRequest): Promise<RunOutcome> 
       scanId: request.scanId ?? null,
       ...(request.runId ? { id: request.runId } : {}),
     };
-    if (request.deferStorage) {
-      deferred = { ...runInput, id: request.runId ?? randomBytes(12).toString('hex'), startedAt: new Date() };
-      base.runId = deferred.id;
-    } else if (db) {
-      const run = await createRun(db, runInput);
-      runId = run.id;
-      base.runId = runId;
-      await request.onRunCreated?.(runId);
-    }
+    run = await openRun(request, db, runInput, base);
     if (setupError) throw setupError;
     const reference = parseReference(req.reference.trim());
     base.reference = formatReference(reference);
@@ -180,16 +171,13 @@ export async function runVerification(request: RunRequest): Promise<RunOutcome> 
     const client = request.client ?? new RegistryClient({ allowHttp: [...settings.allowHttpRegistries, ...req.allowHttpRegistries], credentials: await registryCredentials(db ?? null) });
     const result = await verifyImage(reference, { client, policy: policy!, trustRoot: trust!, onProgress: request.onProgress });
     const outcome = toOutcome(base, result);
-    if (deferred) outcome.pendingWrite = { run: deferred, ...toRunWrite(result) };
-    else if (db && runId) outcome.imageId = await writeRun(db, runId, toRunWrite(result));
+    await closeRun(run, outcome, toRunWrite(result));
     return outcome;
   } catch (e) {
     const code = isSigscopeError(e) ? e.code : 'INTERNAL';
     const message = describeError(e);
     const outcome: RunOutcome = { ...base, status: 'error', errorCode: code, errorMessage: message, summary: `Error: ${message}` };
-    const finish = { status: 'error' as const, errorCode: code, errorMessage: message, summary: { text: outcome.summary } };
-    if (deferred) outcome.pendingWrite = { run: deferred, finish: { ...finish, finishedAt: new Date() }, evidence: [] };
-    else if (db && runId) await finishRun(db, runId, { ...finish, results: [] });
+    await closeRun(run, outcome, { finish: { status: 'error', errorCode: code, errorMessage: message, summary: { text: outcome.summary }, finishedAt: new Date() }, evidence: [] });
     return outcome;
   }
 }
@@ -255,8 +243,7 @@ async function loadPolicy(req: z.output<typeof RunRequestSchema>, request: RunRe
 async function runUnderPolicyFile(req: z.output<typeof RunRequestSchema>, request: RunRequest): Promise<RunOutcome> {
   const needsDb = req.record || Boolean(req.policyVersionId || req.policyName);
   const db = needsDb ? (request.db ?? (await getDb())) : undefined;
-  let runId: string | null = null;
-  let deferred: RunWrite['run'] | undefined;
+  let run: OpenedRun = { kind: 'none' };
   let loaded: LoadedPolicy | undefined;
   let trust: LoadedTrustRoot | undefined;
   const label = () => (loaded ? `policy "${loaded.name}"${loaded.version !== null ? ` v${loaded.version}` : ''}` : '(unknown policy)');
@@ -300,15 +287,7 @@ async function runUnderPolicyFile(req: z.output<typeof RunRequestSchema>, reques
         scanId: request.scanId ?? null,
         ...(request.runId ? { id: request.runId } : {}),
       };
-      if (request.deferStorage) {
-        deferred = { ...runInput, id: request.runId ?? randomBytes(12).toString('hex'), startedAt: new Date() };
-        base.runId = deferred.id;
-      } else if (db) {
-        const run = await createRun(db, runInput);
-        runId = run.id;
-        base.runId = runId;
-        await request.onRunCreated?.(runId);
-      }
+      run = await openRun(request, db, runInput, base);
     }
     if (setupError) throw setupError;
     const reference = parseReference(req.reference.trim());
@@ -326,18 +305,40 @@ async function runUnderPolicyFile(req: z.output<typeof RunRequestSchema>, reques
       text: pv.summary,
       policy: { name: loaded!.name, version: loaded!.version, versionId: loaded!.versionId, hash: loaded!.hash, verdict: pv.verdict, outcomes: pv.outcomes },
     });
-    if (deferred) outcome.pendingWrite = { run: deferred, ...write };
-    else if (db && runId) outcome.imageId = await writeRun(db, runId, write);
+    await closeRun(run, outcome, write);
     return outcome;
   } catch (e) {
     const code = isSigscopeError(e) ? e.code : 'INTERNAL';
     const message = describeError(e);
     const outcome: RunOutcome = { ...base, status: 'error', errorCode: code, errorMessage: message, summary: `Error: ${message}`, policyEvaluation: base.policyEvaluation ?? evaluation('error', []) };
-    const finish = { status: 'error' as const, errorCode: code, errorMessage: message, summary: { text: outcome.summary, ...(outcome.policyEvaluation ? { policy: outcome.policyEvaluation } : {}) } };
-    if (deferred) outcome.pendingWrite = { run: deferred, finish: { ...finish, finishedAt: new Date() }, evidence: [] };
-    else if (db && runId) await finishRun(db, runId, { ...finish, results: [] });
+    const summary = { text: outcome.summary, ...(outcome.policyEvaluation ? { policy: outcome.policyEvaluation } : {}) };
+    await closeRun(run, outcome, { finish: { status: 'error', errorCode: code, errorMessage: message, summary, finishedAt: new Date() }, evidence: [] });
     return outcome;
   }
+}
+
+/**
+ * Where a run goes: stored at once and finished at the end (single runs, so even a failure
+ * is on record), handed back whole for the caller to store in a batch (scans), or nowhere.
+ */
+type OpenedRun = { kind: 'stored'; db: Db; runId: string } | { kind: 'deferred'; run: RunWrite['run'] } | { kind: 'none' };
+
+async function openRun(request: RunRequest, db: Db | undefined, input: CreateRunInput, base: RunOutcome): Promise<OpenedRun> {
+  if (request.deferStorage) {
+    const run = { ...input, id: request.runId ?? randomBytes(12).toString('hex'), startedAt: new Date() };
+    base.runId = run.id;
+    return { kind: 'deferred', run };
+  }
+  if (!db) return { kind: 'none' };
+  const { id } = await createRun(db, input);
+  base.runId = id;
+  await request.onRunCreated?.(id);
+  return { kind: 'stored', db, runId: id };
+}
+
+async function closeRun(opened: OpenedRun, outcome: RunOutcome, write: Omit<RunWrite, 'run'>): Promise<void> {
+  if (opened.kind === 'deferred') outcome.pendingWrite = { run: opened.run, ...write };
+  else if (opened.kind === 'stored') outcome.imageId = await writeRun(opened.db, opened.runId, write);
 }
 
 /** What a policy-file run stores instead of the single verification's status and text. */
