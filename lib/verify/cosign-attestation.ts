@@ -8,7 +8,7 @@
  *   chain at the signing time, SCT, SET, envelope signature) → signer policy.
  */
 import { bundleFromJSON, type Bundle } from '@sigstore/bundle';
-import { Verifier, toSignedEntity, VerificationError, PolicyError, type TrustMaterial } from '@sigstore/verify';
+import { toSignedEntity, VerificationError, PolicyError, type TrustMaterial } from '@sigstore/verify';
 import { z } from 'zod';
 import { parseStatement, subjectMatches, type InTotoStatement } from '../attest/statement';
 import type { DiscoveredSignature } from '../cosign/discovered';
@@ -17,7 +17,7 @@ import { ConversionError, parseRekorAnnotation, pemBlocks } from './cosign-bundl
 import type { CompiledPolicy } from './policy';
 import { Checks, type SignatureVerdict, type SignerSummary } from './result';
 import { matchSignerPolicy, PolicyMismatch } from './signer-policy';
-import { decodeLeaf, describeClaimedSigner, Fail, reasonFor, stageOf, STAGES } from './verify-cosign';
+import { decodeLeaf, describeClaimedSigner, Fail, reasonFor, stageOf, STAGES, verifierFor, withoutStackTraces } from './verify-cosign';
 
 export const DSSE_MEDIA_TYPE = 'application/vnd.dsse.envelope.v1+json';
 const MAX_ENVELOPE_BYTES = 8 * 1024 * 1024;
@@ -157,7 +157,8 @@ function toBundle(envelope: z.infer<typeof EnvelopeSchema>, certificatePem: stri
 
 function runKeyless(bundle: Bundle, trust: TrustMaterial, checks: Checks): void {
   try {
-    new Verifier(trust, { tlogThreshold: 1, ctlogThreshold: 1, timestampThreshold: 1 }).verify(toSignedEntity(bundle));
+    const entity = toSignedEntity(bundle);
+    withoutStackTraces(() => verifierFor(trust, { tlogThreshold: 1, ctlogThreshold: 1, timestampThreshold: 1 }).verify(entity));
   } catch (e) {
     if (e instanceof VerificationError || e instanceof PolicyError) {
       for (const s of STAGES.slice(0, stageOf(e.code, e.message))) checks.pass(s.name, s.detail);

@@ -23,14 +23,14 @@
 import { createHash, createPublicKey, verify as cryptoVerify, X509Certificate as NodeX509, type KeyObject } from 'node:crypto';
 import { bundleFromJSON, ValidationError, BUNDLE_V01_MEDIA_TYPE, BUNDLE_V02_MEDIA_TYPE, BUNDLE_V03_LEGACY_MEDIA_TYPE, BUNDLE_V03_MEDIA_TYPE, type Bundle, type TransparencyLogEntry } from '@sigstore/bundle';
 import { HashAlgorithm } from '@sigstore/protobuf-specs';
-import { Verifier, toSignedEntity, VerificationError, PolicyError, type SignedEntity, type TrustMaterial } from '@sigstore/verify';
+import { toSignedEntity, VerificationError, PolicyError, type SignedEntity, type TrustMaterial } from '@sigstore/verify';
 import { printable } from '../errors';
 import { decodeCertificate, type DecodedCertificate } from '../x509';
 import { UnsupportedDigestVerification, verifyPrehashed } from './prehashed';
 import type { CompiledPolicy, PolicyKey } from './policy';
 import { Checks, type ReasonCode, type RekorSummary, type SignatureVerdict, type SignerSummary } from './result';
 import { githubClaims, matchSignerPolicy, PolicyMismatch } from './signer-policy';
-import { describeClaimedSigner, KEY_STAGES, STAGES, reasonFor, stageOf } from './verify-cosign';
+import { describeClaimedSigner, KEY_STAGES, STAGES, reasonFor, stageOf, verifierFor, withoutStackTraces } from './verify-cosign';
 
 export interface BundleArtifact {
   /** The signed bytes (message-signature bundles). */
@@ -283,7 +283,7 @@ function signatureDetail(bundle: Bundle, binding: Binding, by: string): string {
 
 function runVerifier(entity: SignedEntity, trust: TrustMaterial, thresholds: Thresholds, checks: Checks, stages: Stage[], keyless: boolean): void {
   try {
-    new Verifier(trust, thresholds).verify(entity);
+    withoutStackTraces(() => verifierFor(trust, thresholds).verify(entity));
   } catch (e) {
     if (e instanceof VerificationError || e instanceof PolicyError) {
       if (keyless) {

@@ -286,7 +286,7 @@ function runVerifier(
  * here reads a stack (verdicts use an error's code and message), and `fn` is synchronous,
  * so no other code runs while the limit is lowered.
  */
-function withoutStackTraces<T>(fn: () => T): T {
+export function withoutStackTraces<T>(fn: () => T): T {
   const limit = Error.stackTraceLimit;
   Error.stackTraceLimit = 0;
   try {
@@ -299,7 +299,7 @@ function withoutStackTraces<T>(fn: () => T): T {
 // A Verifier holds only its trust material and thresholds: one per combination, kept as long as the trust material.
 const verifiers = new WeakMap<TrustMaterial, Map<string, Verifier>>();
 
-function verifierFor(trust: TrustMaterial, thresholds: { tlogThreshold: number; ctlogThreshold: number; timestampThreshold: number }): Verifier {
+export function verifierFor(trust: TrustMaterial, thresholds: { tlogThreshold: number; ctlogThreshold: number; timestampThreshold: number }): Verifier {
   let byThresholds = verifiers.get(trust);
   if (!byThresholds) {
     // Trust material not loaded through lib/verify/trust-root.ts gets the same one-time DER encoding.
