@@ -11,7 +11,7 @@
  * Size: BENCH_SCAN_REPOS × BENCH_SCAN_TAGS (default 100 × 20 = 2,000 images, keyless and key mixed).
  */
 import { execFile, spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -28,6 +28,13 @@ const TAGS = Number(process.env.BENCH_SCAN_TAGS ?? 20);
 const CONCURRENCY = Number(process.env.BENCH_SCAN_CONCURRENCY ?? 8);
 // BENCH_SCAN_PARTS=raw,scan (say) runs only those parts, for quicker iterations; default all.
 const PARTS = new Set((process.env.BENCH_SCAN_PARTS ?? 'raw,skopeo,scan,rescan,workers').split(',').map((p) => p.trim()));
+
+/** CPU time (user + system) a process has used so far, in ms, from /proc (clock ticks of 10 ms). */
+function cpuMsOf(pid: number | undefined): number {
+  if (!pid) return NaN;
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
 
 function line(name: string, images: number, ms: number, extra = ''): number {
   const rate = (images / ms) * 1000;
@@ -73,6 +80,8 @@ interface ScanRun {
   /** The scan itself (its job's start to finish), and the process's whole life. */
   ms: number;
   wallMs: number;
+  /** CPU time (user + system) of the whole process, per image: what the scan costs the machine. */
+  cpuMsPerImage: number;
   maxRssMb: number;
   reused: number;
   verified: number;
@@ -95,18 +104,19 @@ function cliScan(spec: Record<string, unknown>, env: Record<string, string>): Pr
     : [path.resolve('bin/sigscope')];
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
-    const p = spawn('/usr/bin/time', ['-f', 'MAXRSS_KB %M', ...command, ...cliScanArgs(spec)], { env: { ...process.env, ...env, NODE_OPTIONS: nodeOptions }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const p = spawn('/usr/bin/time', ['-f', 'MAXRSS_KB %M CPU_S %U %S', ...command, ...cliScanArgs(spec)], { env: { ...process.env, ...env, NODE_OPTIONS: nodeOptions }, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     p.stdout.on('data', (d: Buffer) => (out += d.toString()));
     p.stderr.on('data', (d: Buffer) => (err += d.toString()));
     p.on('exit', (code) => {
       const ms = performance.now() - t0;
-      const rss = /MAXRSS_KB (\d+)/.exec(err);
+      const rss = /MAXRSS_KB (\d+) CPU_S ([\d.]+) ([\d.]+)/.exec(err);
       // Exit 1 = some image did not verify, as the corpus intends.
       if ((code !== 0 && code !== 1) || !rss) return reject(new Error(`sigscope scan exited ${code}: ${err.slice(-2000)}`));
       const r = JSON.parse(out) as { status: string; images: { total: number; errors: number }; outcomes: { verified: number }; reused: number; imagesPerSecond: number };
-      resolve({ images: r.images.total, ms: (r.images.total / r.imagesPerSecond) * 1000, wallMs: ms, maxRssMb: Math.round(Number(rss[1]) / 1024), reused: r.reused, verified: r.outcomes.verified, errors: r.images.errors, status: r.status });
+      const cpuMs = (Number(rss[2]) + Number(rss[3])) * 1000;
+      resolve({ images: r.images.total, ms: (r.images.total / r.imagesPerSecond) * 1000, wallMs: ms, cpuMsPerImage: cpuMs / Math.max(1, r.images.total), maxRssMb: Math.round(Number(rss[1]) / 1024), reused: r.reused, verified: r.outcomes.verified, errors: r.images.errors, status: r.status });
     });
   });
 }
@@ -131,19 +141,23 @@ async function main() {
     console.log(`corpus: ${corpus.length} images in ${REPOS} repositories (${Object.entries(kinds).map(([k, n]) => `${k} ${n}`).join(', ')}), generated in ${((performance.now() - g0) / 1000).toFixed(0)} s`);
     const host = world.registry.host;
 
+    const registryCpu0 = cpuMsOf(world.registry.pid);
     const raw = PARTS.has('raw') ? await rawBound(host, corpus) : NaN;
+    if (PARTS.has('raw')) console.log(`    the registry used ${((cpuMsOf(world.registry.pid) - registryCpu0) / corpus.length).toFixed(1)} ms CPU per image (three GETs)`);
     const skopeo = PARTS.has('skopeo') ? await skopeoLoop(host, corpus, Math.min(200, corpus.length)) : NaN;
 
     const spec = { targets: [`${host}/bench/*`], policy: corpusPolicy(world), trustRoot: world.trustedRootPath, allowHttpRegistries: [host], concurrency: CONCURRENCY, source: 'bench' };
     const env = { DATABASE_URL: `file:${path.join(dir, 'bench.db')}` };
     if (!PARTS.has('scan')) return;
+    const registryCpu1 = cpuMsOf(world.registry.pid);
     const first = await cliScan(spec, env);
+    const registryPerImage = (cpuMsOf(world.registry.pid) - registryCpu1) / corpus.length;
     if (first.images !== corpus.length) throw new Error(`the scan saw ${first.images} images, not ${corpus.length}: ${JSON.stringify(first)}`);
-    const r3 = line(`(3) sigscope scan (CLI), SQLite, concurrency ${CONCURRENCY}`, first.images, first.ms, `peak RSS ${first.maxRssMb} MB · ${(first.wallMs / 1000).toFixed(1)} s with the CLI's start · verified ${first.verified} · errors ${first.errors}`);
-    console.log(`    ratio to raw bound ${(r3 / raw).toFixed(2)} (target ≥ 0.50) · to skopeo loop ${(r3 / skopeo).toFixed(1)}×`);
+    const r3 = line(`(3) sigscope scan (CLI), SQLite, concurrency ${CONCURRENCY}`, first.images, first.ms, `peak RSS ${first.maxRssMb} MB · CPU ${first.cpuMsPerImage.toFixed(1)} ms/image · ${(first.wallMs / 1000).toFixed(1)} s with the CLI's start · verified ${first.verified} · errors ${first.errors}`);
+    console.log(`    ratio to raw bound ${(r3 / raw).toFixed(2)} (target ≥ 0.50) · to skopeo loop ${(r3 / skopeo).toFixed(1)}× · the registry used ${registryPerImage.toFixed(1)} ms CPU per image meanwhile`);
     if (!PARTS.has('rescan')) return;
     const again = await cliScan(spec, env);
-    const r4 = line('(4) incremental rescan, unchanged corpus', again.images, again.ms, `peak RSS ${again.maxRssMb} MB · ${(again.wallMs / 1000).toFixed(1)} s with the CLI's start · reused ${again.reused}`);
+    const r4 = line('(4) incremental rescan, unchanged corpus', again.images, again.ms, `peak RSS ${again.maxRssMb} MB · CPU ${again.cpuMsPerImage.toFixed(1)} ms/image · ${(again.wallMs / 1000).toFixed(1)} s with the CLI's start · reused ${again.reused}`);
     console.log(`    ratio to raw bound ${(r4 / raw).toFixed(2)} (target > 1)`);
 
     let pg: { startPostgres?: () => Promise<{ url: string; stop(): Promise<void> }> } = {};

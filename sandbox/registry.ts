@@ -27,6 +27,8 @@ export interface RunningRegistry {
   /** "http://127.0.0.1:PORT" */
   url: string;
   dataDir: string;
+  /** The registry process (benchmarks read its CPU time). */
+  pid: number | undefined;
   stop(): Promise<void>;
 }
 
@@ -97,7 +99,7 @@ async function launch(dataDir: string, port: number, options: StartRegistryOptio
     if (child.exitCode !== null || child.signalCode !== null) {
       throw new Error(`docker-registry exited before it was ready (port ${port}):\n${output.trim()}`);
     }
-    if (await answers(`${url}/v2/`)) return { host, url, dataDir, stop };
+    if (await answers(`${url}/v2/`)) return { host, url, dataDir, pid: child.pid, stop };
     await new Promise((r) => setTimeout(r, 50));
   }
   child.kill('SIGKILL');
