@@ -5,33 +5,12 @@ import Link from 'next/link';
 import { useState } from 'react';
 import { StatusBadge } from './status-badge';
 import { apiJson } from './api-fetch';
+import type { RepositorySummary, ScanProgress } from '@/lib/db/scans';
 
-export interface ScanProgressJson {
-  status: string;
-  createdAt: string;
-  startedAt: string | null;
-  finishedAt: string | null;
-  errorMessage: string | null;
-  images: { total: number; done: number; pending: number; running: number; errors: number; cancelled: number };
-  expansions: { total: number; done: number; errors: number };
-  outcomes: Record<string, number>;
-  reused: number;
-  movedTags: number;
-  rate: number | null;
-  etaSeconds: number | null;
-}
-
-export interface RepositorySummaryJson {
-  registry: string;
-  repository: string;
-  images: number;
-  verified: number;
-  signedUnchecked: number;
-  failed: number;
-  unsigned: number;
-  errors: number;
-  pending: number;
-}
+/** A value as it arrives over JSON: dates become ISO strings. */
+type Json<T> = T extends Date ? string : T extends Array<infer U> ? Array<Json<U>> : T extends object ? { [K in keyof T]: Json<T[K]> } : T;
+export type ScanProgressJson = Json<ScanProgress>;
+export type RepositorySummaryJson = Json<RepositorySummary>;
 
 export interface ScanJson {
   id: string;
