@@ -67,15 +67,25 @@ it('two workers share a scan; killing one mid-scan loses nothing and does nothin
 
   const doomed = startWorker();
   const survivor = startWorker();
-  // Kill one worker once a fifth of the images are done: it is holding items at that moment.
-  for (;;) {
+  // Kill one worker once a fifth of the images are done, at a moment it holds items: it is
+  // frozen (SIGSTOP) while we look, so what it holds cannot change before the SIGKILL.
+  // (A worker between two pg-boss fetches holds nothing; then it is let go and we look again.)
+  // Its lease owner is host:pid:random.
+  const doomedHolds = async () =>
+    Number((await queryPostgres<{ n: string }>(url, `SELECT count(*) AS n FROM "ScanItem" WHERE "scanId" = $1 AND state = 'running' AND "leaseOwner" LIKE $2`, [scanId, `%:${doomed.pid}:%`]))[0]!.n);
+  for (let i = 0; ; i++) {
     const c = await imageCounts(scanId);
-    if (c.total === corpus.length && c.done >= corpus.length / 5) break;
-    await new Promise((r) => setTimeout(r, 100));
+    if (c.total === corpus.length && c.done >= corpus.length / 5) {
+      doomed.kill('SIGSTOP');
+      if ((await doomedHolds()) > 0) break;
+      doomed.kill('SIGCONT');
+    }
+    if (i > 3000) throw new Error(`the worker to kill never held an item: ${JSON.stringify(c)}`);
+    await new Promise((r) => setTimeout(r, 20));
   }
-  const held = await queryPostgres<{ n: string }>(url, `SELECT count(*) AS n FROM "ScanItem" WHERE "scanId" = $1 AND state = 'running'`, [scanId]);
+  const held = await doomedHolds();
   doomed.kill('SIGKILL');
-  expect(Number(held[0]!.n)).toBeGreaterThan(0);
+  expect(held).toBeGreaterThan(0);
 
   for (let i = 0; ; i++) {
     const [job] = await queryPostgres<{ status: string }>(url, 'SELECT status FROM "ScanJob" WHERE id = $1', [scanId]);
