@@ -13,7 +13,7 @@
  */
 import { Session } from 'node:inspector/promises';
 import { performance } from 'node:perf_hooks';
-import { readFixture, readFixtureJson } from '../tests/support/fixtures';
+import { FULCIO_LEAVES_FROM_BUNDLES, readFixture, readFixtureJson } from '../tests/support/fixtures';
 import { decodeCertificate, derFromPem, pemFromDer } from '../lib/x509';
 
 const N = Number(process.env.BENCH_X509_N ?? 4000);
@@ -26,18 +26,7 @@ interface Sample {
 
 function samples(): Sample[] {
   const pem = (...parts: string[]) => derFromPem(readFixture(...parts).toString('utf8'));
-  const leaves = [
-    'conformance-beacon-2023-07-12.pem',
-    'conformance-beacon-2024-12-16-dsse.pem',
-    'conformance-beacon-2025-06-12-rekor2.pem',
-    'cosign-oci-attestation-2025-02-28.pem',
-    'github-oauth-email-2023-04-26.pem',
-    'github-private-instance-2026-07-24.pem',
-    'google-account-cpython-3.12.5-2024-08-06.pem',
-    'loosebazooka-aa-test-provenance-2024-11-20.pem',
-    'rfc8785py-release-v0.1.2-2024-03-19.pem',
-    'sigstore-js-release-2023-08-18.pem',
-  ].map((f): Sample => ({ name: f, kind: 'fulcio-leaf', der: pem('x509-from-bundles', f) }));
+  const leaves = [...FULCIO_LEAVES_FROM_BUNDLES].map((f): Sample => ({ name: f, kind: 'fulcio-leaf', der: pem('x509-from-bundles', f) }));
   leaves.push(
     { name: 'kyverno github-actions (v1 extensions)', kind: 'fulcio-leaf', der: pem('kyverno', 'certs', 'github-actions-JimBugwadia-demo-java-tomcat-v0.0.22.pem') },
     { name: 'sigstore-java cert-githuboidc', kind: 'fulcio-leaf', der: pem('sigstore-java', 'certs', 'cert-githuboidc.pem') },

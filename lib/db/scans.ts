@@ -235,7 +235,7 @@ export interface ItemResult {
   errorMessage?: string | null;
 }
 
-/** What finishing an item writes (finishItem, and batched with its run in lib/db/run-batch.ts). */
+/** What finishing an item writes (batched with its run in lib/db/run-batch.ts). */
 export function itemFinishData(result: ItemResult) {
   return {
     state: result.state,
@@ -249,14 +249,6 @@ export function itemFinishData(result: ItemResult) {
     leaseUntil: null,
     finishedAt: new Date(),
   };
-}
-
-/** Finishes an item if this owner still holds it. False: someone else took it over (lease lost). */
-export function finishItem(db: Db, itemId: string, owner: string, result: ItemResult): Promise<boolean> {
-  return dbCall('Finishing a scan item', async () => {
-    const r = await db.scanItem.updateMany({ where: { id: itemId, leaseOwner: owner, state: 'running' }, data: itemFinishData(result) });
-    return r.count === 1;
-  });
 }
 
 export function getScanJob(db: Db, scanId: string) {
@@ -492,28 +484,17 @@ export function listScans(db: Db, limit = 50): Promise<ScanListItem[]> {
 }
 
 /**
- * The latest finished verification of this digest under the same policy and trust root,
- * if any: a rescan reuses it instead of fetching and verifying again. Errors are not reused.
- */
-export function findReusableRun(db: Db, q: { registry: string; repository: string; digest: string; policyHash: string; trustRootHash: string }) {
-  return dbCall('Looking up an earlier verification', async () => {
-    const image = await db.image.findUnique({ where: { registry_repository_digest: { registry: q.registry, repository: q.repository, digest: q.digest } }, select: { id: true } });
-    if (!image) return null;
-    return db.verificationRun.findFirst({
-      where: { imageId: image.id, policyHash: q.policyHash, trustRootHash: q.trustRootHash, finishedAt: { not: null }, status: { notIn: ['error', 'running'] } },
-      orderBy: { createdAt: 'desc' },
-      select: { id: true, status: true, imageId: true },
-    });
-  });
-}
-
-/**
  * What a scan needs to know about one repository before verifying its images, in two
  * queries instead of three per image: the last digest each tag was seen at, and per
  * digest the latest finished verification under this policy and trust root (reusable
  * unless it was an error).
  */
-export function repositoryHistory(db: Db, q: { registry: string; repository: string; policyHash: string; trustRootHash: string }) {
+export interface RepositoryHistory {
+  lastDigestByTag: Map<string, string>;
+  reusableByDigest: Map<string, { id: string; status: string; imageId: string }>;
+}
+
+export function repositoryHistory(db: Db, q: { registry: string; repository: string; policyHash: string; trustRootHash: string }): Promise<RepositoryHistory> {
   return dbCall('Reading the repository history', async () => {
     const observations = await db.tagObservation.findMany({
       where: { image: { registry: q.registry, repository: q.repository } },
@@ -530,14 +511,6 @@ export function repositoryHistory(db: Db, q: { registry: string; repository: str
     const reusableByDigest = new Map<string, { id: string; status: string; imageId: string }>();
     for (const r of runs) if (r.image && r.imageId && !reusableByDigest.has(r.image.digest)) reusableByDigest.set(r.image.digest, { id: r.id, status: r.status, imageId: r.imageId });
     return { lastDigestByTag, reusableByDigest };
-  });
-}
-
-/** The digest a tag pointed at when last observed in this repository. */
-export function lastTagDigest(db: Db, registry: string, repository: string, tag: string): Promise<string | null> {
-  return dbCall('Reading the last tag observation', async () => {
-    const row = await db.tagObservation.findFirst({ where: { tag, image: { registry, repository } }, orderBy: { observedAt: 'desc' }, select: { digest: true } });
-    return row?.digest ?? null;
   });
 }
 

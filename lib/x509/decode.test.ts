@@ -5,7 +5,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { fixturePath, readFixture, readFixtureJson } from '../../tests/support/fixtures';
+import { FULCIO_LEAVES_FROM_BUNDLES, fixturePath, readFixture, readFixtureJson } from '../../tests/support/fixtures';
 import { SigscopeError } from '../errors';
 import { decodeCertificate, MAX_CERTIFICATE_DER_BYTES, type DecodedCertificate } from './index';
 import { derFromPem } from './pem';
@@ -456,18 +456,7 @@ describe('agrees with openssl on every fixture certificate', () => {
     expect(hasOpenssl, 'openssl is missing: apt-get install -y openssl (scripts/setup.sh does)').toBe(true);
   });
   const files = [
-    ...[
-      'conformance-beacon-2023-07-12.pem',
-      'conformance-beacon-2024-12-16-dsse.pem',
-      'conformance-beacon-2025-06-12-rekor2.pem',
-      'cosign-oci-attestation-2025-02-28.pem',
-      'github-oauth-email-2023-04-26.pem',
-      'github-private-instance-2026-07-24.pem',
-      'google-account-cpython-3.12.5-2024-08-06.pem',
-      'loosebazooka-aa-test-provenance-2024-11-20.pem',
-      'rfc8785py-release-v0.1.2-2024-03-19.pem',
-      'sigstore-js-release-2023-08-18.pem',
-    ].map((f) => ['x509-from-bundles', f]),
+    ...[...FULCIO_LEAVES_FROM_BUNDLES].map((f) => ['x509-from-bundles', f]),
     ['sigstore-java', 'certs', 'cert-githuboidc.pem'],
     ['kyverno', 'certs', 'github-actions-JimBugwadia-demo-java-tomcat-v0.0.22.pem'],
     ['kyverno', 'certs', 'github-oauth-jim-nirmata.pem'],

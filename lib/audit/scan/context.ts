@@ -10,9 +10,7 @@ import { RegistryClient } from '../../oci/client';
 import { registryCredentials } from '../../secrets/registry-credentials';
 import { readSettings } from '../../settings';
 import type { Db } from '../../db';
-import { getScanJob, type repositoryHistory } from '../../db/scans';
-
-export type RepositoryHistory = Awaited<ReturnType<typeof repositoryHistory>>;
+import { getScanJob, type RepositoryHistory } from '../../db/scans';
 import { parseTargets, ScanSpecSchema, type ScanSpec } from './targets';
 import { compileTagFilter } from './tag-filter';
 

@@ -10,10 +10,10 @@
 import 'server-only';
 import { describeError, isSigscopeError } from '../../errors';
 import { formatReference } from '../../oci/reference';
-import { addItems, repositoryHistory, type ItemResult, type NewItem, type ScanItemRow } from '../../db/scans';
+import { addItems, repositoryHistory, type ItemResult, type NewItem, type RepositoryHistory, type ScanItemRow } from '../../db/scans';
 import type { ItemWrite } from '../../db/run-batch';
 import { runVerification } from '../run-verification';
-import type { RepositoryHistory, ScanContext } from './context';
+import type { ScanContext } from './context';
 import { registryApiHost } from './targets';
 
 export interface ProcessedItem {
@@ -151,16 +151,7 @@ async function verifyAndRecord(ctx: ScanContext, item: ScanItemRow, reference: s
  * attachment tags that do not exist too. Without the list (it failed) every tag is asked for.
  */
 function ensureTagSnapshot(ctx: ScanContext, locator: { registry: string; repository: string; apiHost: string }): Promise<void> {
-  const key = `${locator.registry}/${locator.repository}`;
-  let pending = ctx.tagSnapshots.get(key);
-  if (!pending) {
-    pending = ctx.client.listTags(locator).then(
-      (tags) => ctx.client.useTagSnapshot(locator, tags),
-      () => undefined,
-    );
-    ctx.tagSnapshots.set(key, pending);
-  }
-  return pending;
+  return oncePerRepository(ctx.tagSnapshots, locator, () => ctx.client.listTags(locator).then((tags) => ctx.client.useTagSnapshot(locator, tags), () => undefined));
 }
 
 /**
@@ -168,12 +159,19 @@ function ensureTagSnapshot(ctx: ScanContext, locator: { registry: string; reposi
  * (each tag is one item, so what this scan itself records never changes the answer for another).
  */
 function historyOf(ctx: ScanContext, item: ScanItemRow): Promise<RepositoryHistory> {
-  const key = `${item.registry}/${item.repository}`;
-  let known = ctx.repositoryHistory.get(key);
+  return oncePerRepository(ctx.repositoryHistory, item, () =>
+    repositoryHistory(ctx.db, { registry: item.registry, repository: item.repository, policyHash: ctx.policyHash, trustRootHash: ctx.trustRootHash }),
+  );
+}
+
+/** One shared promise per repository; a rejected one is forgotten so the next item tries again. */
+function oncePerRepository<T>(cache: Map<string, Promise<T>>, repo: { registry: string; repository: string }, load: () => Promise<T>): Promise<T> {
+  const key = `${repo.registry}/${repo.repository}`;
+  let known = cache.get(key);
   if (!known) {
-    known = repositoryHistory(ctx.db, { registry: item.registry, repository: item.repository, policyHash: ctx.policyHash, trustRootHash: ctx.trustRootHash });
-    ctx.repositoryHistory.set(key, known);
-    known.catch(() => ctx.repositoryHistory.delete(key));
+    known = load();
+    cache.set(key, known);
+    known.catch(() => cache.delete(key));
   }
   return known;
 }
