@@ -277,6 +277,18 @@ export function cancelPendingItems(db: Db, scanId: string): Promise<number> {
   return dbCall('Cancelling scan items', async () => (await db.scanItem.updateMany({ where: { scanId, state: 'pending' }, data: { state: 'cancelled' } })).count);
 }
 
+/**
+ * Items a runner claimed ahead but never started: cancelled with the scan, or handed back
+ * (pending) when the runner stops, so nobody waits for their leases to expire.
+ */
+export function releaseClaimedItems(db: Db, itemIds: string[], owner: string, to: 'pending' | 'cancelled'): Promise<number> {
+  return dbCall('Releasing claimed scan items', async () => {
+    if (itemIds.length === 0) return 0;
+    const r = await db.scanItem.updateMany({ where: { id: { in: itemIds }, leaseOwner: owner, state: 'running' }, data: { state: to, leaseOwner: null, leaseUntil: null } });
+    return r.count;
+  });
+}
+
 /** Resuming a cancelled scan puts its cancelled items back; finished ones are not redone. */
 export function requeueCancelledItems(db: Db, scanId: string): Promise<string[]> {
   return dbCall('Resuming scan items', async () => {

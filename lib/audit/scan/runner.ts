@@ -19,6 +19,7 @@ import {
   finishScanIfDone,
   getScanJob,
   openItemCount,
+  releaseClaimedItems,
   scanProgress,
   transitionScan,
   type ClaimedItem,
@@ -91,7 +92,7 @@ export async function runScan(db: Db, scanId: string, options: RunScanOptions = 
         lastStatusCheck = now;
         const current = await getScanJob(db, scanId);
         if (!current || current.status === 'cancelling' || current.status === 'cancelled') {
-          queue.length = 0;
+          await releaseClaimedItems(db, queue.splice(0).map((q) => q.id), owner, 'cancelled');
           await cancelPendingItems(db, scanId);
           await Promise.allSettled(inflight.values());
           await writer.flush();
@@ -102,6 +103,7 @@ export async function runScan(db: Db, scanId: string, options: RunScanOptions = 
         if (current.status === 'finished' || current.status === 'failed') break;
       }
       if (options.signal?.aborted) {
+        await releaseClaimedItems(db, queue.splice(0).map((q) => q.id), owner, 'pending');
         await Promise.allSettled(inflight.values());
         await writer.flush();
         break;
