@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDatabaseUrl } from '../../tests/support/database';
 import { openDb, type Db } from './client';
 import { createRun } from './runs';
-import { claimItems, createScan } from './scans';
+import { claimItems, createScan, itemFinishData, type ItemResult } from './scans';
 import { writeItems, writeRun, type RunWrite } from './run-batch';
 
 const REG = '127.0.0.1:5000';
@@ -88,6 +88,14 @@ describe('writeItems', () => {
     expect(run.finishedAt?.toISOString()).toBe('2026-11-01T10:00:02.000Z');
     const row = await db.scanItem.findUniqueOrThrow({ where: { id: item!.id } });
     expect(row).toMatchObject({ state: 'done', outcome: 'verified', runId: 'batched-run-1', digest: digest(2), leaseUntil: null });
+    // Times written as SQL parameters are stored as Prisma stores them: equality and ranges in queries match.
+    const image = await db.image.findFirstOrThrow({ where: { digest: digest(2) } });
+    expect(await db.certificate.count({ where: { fingerprintSha256: 'ab'.repeat(32), notBefore: new Date('2026-11-01T09:59:00Z'), notAfter: { gt: new Date('2026-11-01T10:08:59.999Z') } } })).toBe(1);
+    expect(await db.signature.count({ where: { imageId: image.id, rekorIntegratedTime: new Date(1_793_000_000_000), rekorLogIndex: 42n } })).toBe(1);
+    expect(await db.verificationRun.count({ where: { id: 'batched-run-1', createdAt: new Date('2026-11-01T10:00:00Z'), finishedAt: { gte: new Date('2026-11-01T10:00:02Z'), lt: new Date('2026-11-01T10:00:02.001Z') } } })).toBe(1);
+    expect(Date.now() - image.firstSeenAt.getTime()).toBeLessThan(60_000);
+    expect(await db.image.count({ where: { id: image.id, firstSeenAt: { gte: new Date(Date.now() - 60_000) } } })).toBe(1);
+    expect(await db.tagObservation.count({ where: { imageId: image.id, observedAt: { gte: new Date(Date.now() - 60_000) } } })).toBe(1);
   });
 
   it('skips an item another worker took over: neither its finish nor its run is written', async () => {
@@ -146,5 +154,34 @@ describe('writeItems', () => {
     expect(await db.scanItem.findUniqueOrThrow({ where: { id: reused!.id } })).toMatchObject({ state: 'done', reused: true, previousDigest: digest(39) });
     expect(await db.tagObservation.findMany({ where: { imageId: image.id }, select: { tag: true, digest: true } })).toEqual([{ tag: 'moved', digest: digest(40) }]);
     expect((await db.scanItem.findUniqueOrThrow({ where: { id: expansion!.id } })).outcome).toBe('empty');
+  });
+
+  it('finishes items exactly as a Prisma update of the same result does (one SQL statement per batch)', async () => {
+    const results: ItemResult[] = [
+      { state: 'done', outcome: 'verified', digest: digest(50), runId: 'r-50' },
+      { state: 'done', outcome: 'verified', reused: true, previousDigest: digest(49), runId: 'r-51' },
+      { state: 'error', outcome: 'error', errorCode: 'REGISTRY_NOT_FOUND', errorMessage: `gone ${'x'.repeat(3000)}` },
+      { state: 'done', outcome: 'empty' },
+    ];
+    const items = await claimed(results.length * 2);
+    // Both halves held a digest and a run before: a result without them keeps them.
+    await db.scanItem.updateMany({ where: { id: { in: items.map((i) => i.id) } }, data: { digest: digest(48), runId: 'earlier-run' } });
+    const before = new Date(Date.now() - 1000);
+    const reference = items.slice(0, results.length);
+    const batched = items.slice(results.length);
+    for (const [i, it] of reference.entries()) await db.scanItem.updateMany({ where: { id: it.id }, data: itemFinishData(results[i]!) });
+    const { lost } = await writeItems(db, batched.map((it, i) => ({ itemId: it.id, owner: OWNER, result: results[i]! })));
+    expect(lost.size).toBe(0);
+
+    const row = async (id: string) => {
+      const { id: _id, tag: _tag, createdAt: _c, startedAt: _s, finishedAt, ...rest } = await db.scanItem.findUniqueOrThrow({ where: { id } });
+      return { ...rest, finished: finishedAt !== null && finishedAt >= before };
+    };
+    for (const [i, it] of batched.entries()) expect(await row(it.id)).toEqual(await row(reference[i]!.id));
+    expect((await db.scanItem.findUniqueOrThrow({ where: { id: batched[2]!.id } })).errorMessage).toHaveLength(2000);
+    // The time is stored the way Prisma stores it: comparisons and ordering in queries still work.
+    const ids = batched.map((i) => i.id);
+    expect(await db.scanItem.count({ where: { id: { in: ids }, finishedAt: { gte: before } } })).toBe(batched.length);
+    expect(await db.scanItem.count({ where: { id: { in: ids }, finishedAt: { lt: before } } })).toBe(0);
   });
 });
