@@ -87,14 +87,14 @@ export async function runScanCommand(targets: string[], o: Record<string, unknow
           process.stdout.write(json ? `${JSON.stringify({ scanId, status: 'queued' })}\n` : `queued; follow it on the Scans page or with: sigscope scan --resume ${scanId}\n`);
           return EXIT.verified;
         }
-        const worker = await startWorker(db, boss, { ...(typeof o.concurrency === 'number' ? { concurrency: o.concurrency } : {}) });
+        const worker = await startWorker(db, boss, { verifyOffThread: verifyOffThread(), ...(typeof o.concurrency === 'number' ? { concurrency: o.concurrency } : {}) });
         final = await follow(db, scanId, printer);
         await worker.stop();
       } finally {
         await boss.stop({ graceful: true, wait: true, timeout: 10_000 }).catch(() => undefined);
       }
     } else {
-      final = await runScan(db, scanId, { onProgress: (p) => printer.update(p) });
+      final = await runScan(db, scanId, { verifyOffThread: verifyOffThread(), onProgress: (p) => printer.update(p) });
     }
     printer.done();
     await printResult(db, scanId, final, json);
@@ -176,6 +176,7 @@ export async function runWorkerCommand(o: Record<string, unknown>): Promise<numb
     ...(typeof o.expireSeconds === 'number' ? { expireInSeconds: o.expireSeconds, maintenanceIntervalSeconds: Math.max(1, Math.min(30, Math.floor(o.expireSeconds / 2))) } : {}),
   });
   const worker = await startWorker(db, boss, {
+    verifyOffThread: verifyOffThread(),
     ...(typeof o.concurrency === 'number' ? { concurrency: o.concurrency } : {}),
     ...(typeof o.leaseSeconds === 'number' ? { leaseMs: o.leaseSeconds * 1000 } : {}),
   });
@@ -189,4 +190,9 @@ export async function runWorkerCommand(o: Record<string, unknown>): Promise<numb
   await boss.stop({ graceful: true, wait: true, timeout: 10_000 }).catch(() => undefined);
   await closeDb();
   return EXIT.verified;
+}
+
+/** Signatures are verified on a worker thread (lib/verify/verify-thread.ts); SIGSCOPE_VERIFY_THREAD=0 keeps them on the main thread. */
+function verifyOffThread(): boolean {
+  return process.env.SIGSCOPE_VERIFY_THREAD !== '0';
 }

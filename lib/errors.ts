@@ -32,6 +32,8 @@ export type SigscopeErrorCode =
   // signatures
   | 'SIGNATURE_MALFORMED'
   | 'CERTIFICATE_MALFORMED'
+  // the verifier itself could not run (its thread died): no verdict was made
+  | 'VERIFIER_ERROR'
   // storage
   | 'DATABASE'
   // secrets at rest: missing or wrong encryption key, tampered ciphertext

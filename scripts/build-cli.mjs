@@ -24,11 +24,12 @@ const externalPackagesExceptJson = {
   },
 };
 
-const common = { bundle: true, platform: 'node', format: 'esm', target: 'node20', logLevel: 'warning', conditions: ['react-server'] };
+// __SIGSCOPE_BUNDLE__: code that starts a thread starts its bundled entry (lib/verify/verify-thread.ts).
+const common = { bundle: true, platform: 'node', format: 'esm', target: 'node20', logLevel: 'warning', conditions: ['react-server'], define: { __SIGSCOPE_BUNDLE__: 'true' } };
 await esbuild.build({
   ...common,
   // Split at the CLI's lazy imports, so `sigscope --help` does not load Prisma and sigstore.
-  entryPoints: { sigscope: 'cli/main.ts' },
+  entryPoints: { sigscope: 'cli/main.ts', 'verify-thread': 'lib/verify/verify-thread-worker.ts' },
   outdir: out,
   outExtension: { '.js': '.mjs' },
   splitting: true,

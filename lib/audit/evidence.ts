@@ -8,6 +8,7 @@ import type { InTotoStatement } from '../attest/statement';
 import type { DiscoveredSignature } from '../cosign/discovered';
 import type { DiscoveredBundle } from '../cosign/referrers';
 import type { SignatureVerdict } from '../verify/result';
+import type { DecodedCertificate } from '../x509';
 
 export type EvidenceFormat = 'cosign-sig' | 'cosign-att' | 'bundle-referrers-api' | 'bundle-referrers-tag';
 export type EvidenceKind = 'cosign-sig' | 'bundle' | 'attestation';
@@ -34,6 +35,8 @@ export interface VerifiedEvidence {
   result: SignatureVerdict;
   /** Set when attached to a platform manifest rather than the digest asked about. */
   platform?: string;
+  /** The leaf certificate as the verifier decoded it (when it ran on another thread), so it is not decoded again. */
+  certificate?: DecodedCertificate;
 }
 
 const sha256 = (b: Buffer | string) => `sha256:${createHash('sha256').update(b).digest('hex')}`;

@@ -13,6 +13,7 @@ import { registryCredentials } from '../secrets/registry-credentials';
 import { formatReference, parseReference } from '../oci/reference';
 import { compilePolicy, describePolicy, type CompiledPolicy } from '../verify/policy';
 import { loadTrustRoot, PUBLIC_GOOD, type LoadedTrustRoot } from '../verify/trust-root';
+import type { VerifyThreads } from '../verify/verify-thread';
 import type { Check, RekorSummary, SignerSummary, Verdict, ReasonCode } from '../verify/result';
 import { decodeCertificate } from '../x509';
 import { readSettings, trustRootChoices } from '../settings';
@@ -57,6 +58,8 @@ export type RunRequest = z.input<typeof RunRequestSchema> & {
    * store with others in one transaction (scans, lib/db/run-batch.ts).
    */
   deferStorage?: boolean;
+  /** A scan's verification threads: cosign signatures are verified off the main thread. */
+  verifyThreads?: VerifyThreads;
 };
 
 /** How the image fared under a policy file (named, or given to `policy check`). */
@@ -169,7 +172,8 @@ export async function runVerification(request: RunRequest): Promise<RunOutcome> 
     base.reference = formatReference(reference);
     const settings = readSettings();
     const client = request.client ?? new RegistryClient({ allowHttp: [...settings.allowHttpRegistries, ...req.allowHttpRegistries], credentials: await registryCredentials(db ?? null) });
-    const result = await verifyImage(reference, { client, policy: policy!, trustRoot: trust!, onProgress: request.onProgress });
+    const cosignVerifier = request.verifyThreads?.verifierFor(policy!, req.policy ?? {}, trust!);
+    const result = await verifyImage(reference, { client, policy: policy!, trustRoot: trust!, onProgress: request.onProgress, ...(cosignVerifier ? { cosignVerifier } : {}) });
     const outcome = toOutcome(base, result);
     await closeRun(run, outcome, toRunWrite(result));
     return outcome;
@@ -355,7 +359,7 @@ function toRunWrite(r: ImageVerification, override?: StoreOverride): Omit<RunWri
     let certificate: RunWrite['evidence'][number]['certificate'];
     if (e.certificatePem) {
       try {
-        const cert = decodeCertificate(e.certificatePem);
+        const cert = v.certificate ?? decodeCertificate(e.certificatePem);
         certificate = { ...cert, extensions: { ...cert.fulcio, sctCount: cert.sctCount, subjectAlternativeNames: cert.subjectAlternativeNames } };
       } catch (err) {
         if (!isSigscopeError(err) || err.code !== 'CERTIFICATE_MALFORMED') throw err;

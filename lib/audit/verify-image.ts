@@ -10,6 +10,7 @@ import { formatReference, parseReference, type ImageReference } from '../oci/ref
 import { discoverCosignSignatures } from '../cosign/discover';
 import { discoverReferrers, discoverSbomTag, type DiscoveredDocument } from '../cosign/referrers';
 import { verifyCosignSignature } from '../verify/verify-cosign';
+import type { CosignVerification, CosignVerifier } from '../verify/verify-thread';
 import { verifyCosignAttestation } from '../verify/cosign-attestation';
 import { verifySigstoreBundle } from '../verify/verify-bundle';
 import { describeBundle } from '../verify/bundle-info';
@@ -61,6 +62,8 @@ export interface VerifyImageOptions {
   policy: CompiledPolicy;
   trustRoot: LoadedTrustRoot;
   onProgress?: (message: string) => void;
+  /** Verifies cosign `.sig` signatures elsewhere (a scan's verification thread); by default here. */
+  cosignVerifier?: CosignVerifier;
 }
 
 export function platformName(p: Pick<PlatformInfo, 'os' | 'architecture' | 'variant'>): string {
@@ -83,9 +86,15 @@ async function inspectDigest(reference: ImageReference, digest: string, opts: Ve
 
   const sigs = await discoverCosignSignatures(opts.client, reference, digest, 'sig');
   found.problems.push(...sigs.problems);
-  for (const s of sigs.signatures) {
-    found.signatures.push({ evidence: fromCosignLayer(s, 'cosign-sig'), result: verifyCosignSignature(s, { imageDigest: digest, policy: opts.policy, trust }), ...at });
-  }
+  const verified = await Promise.all(
+    sigs.signatures.map((s): CosignVerification | Promise<CosignVerification> =>
+      opts.cosignVerifier ? opts.cosignVerifier.verify(s, digest) : { verdict: verifyCosignSignature(s, { imageDigest: digest, policy: opts.policy, trust }) },
+    ),
+  );
+  sigs.signatures.forEach((s, i) => {
+    const { verdict, leaf } = verified[i]!;
+    found.signatures.push({ evidence: fromCosignLayer(s, 'cosign-sig'), result: verdict, ...(leaf ? { certificate: leaf } : {}), ...at });
+  });
 
   const atts = await discoverCosignSignatures(opts.client, reference, digest, 'att');
   found.problems.push(...atts.problems);

@@ -13,6 +13,7 @@ import type { Db } from '../../db';
 import { getScanJob, type RepositoryHistory } from '../../db/scans';
 import { parseTargets, ScanSpecSchema, type ScanSpec } from './targets';
 import { compileTagFilter } from './tag-filter';
+import { VerifyThreads } from '../../verify/verify-thread';
 
 /** How a scan stores its policy choice (ScanJob.policy). */
 export const ScanPolicySchema = z.discriminatedUnion('kind', [
@@ -38,12 +39,19 @@ export interface ScanContext {
   tagSnapshots: Map<string, Promise<void>>;
   /** Whether the scan lists whole repositories (then their tag lists are worth reading). */
   expandsRepositories: boolean;
+  /** Verification threads (the CLI's scans and workers); without, signatures are verified on the main thread. */
+  verifyThreads?: VerifyThreads;
+}
+
+export interface ScanContextOptions {
+  /** Verify cosign signatures on a worker thread (needs the CLI bundle or tsx: not inside Next.js). */
+  verifyOffThread?: boolean;
 }
 
 /** The spec as stored: the user's spec plus the trust-root choice. */
 export const StoredSpecSchema = ScanSpecSchema.extend({ trustRoot: z.string().max(4096) });
 
-export async function loadScanContext(db: Db, scanId: string): Promise<ScanContext> {
+export async function loadScanContext(db: Db, scanId: string, options: ScanContextOptions = {}): Promise<ScanContext> {
   const job = await getScanJob(db, scanId);
   if (!job) throw new SigscopeError('INVALID_INPUT', `no scan ${JSON.stringify(scanId)}`);
   let spec: z.output<typeof StoredSpecSchema>;
@@ -70,5 +78,6 @@ export async function loadScanContext(db: Db, scanId: string): Promise<ScanConte
     repositoryHistory: new Map(),
     tagSnapshots: new Map(),
     expandsRepositories: parseTargets(spec.targets).some((t) => t.kind !== 'image'),
+    ...(options.verifyOffThread ? { verifyThreads: new VerifyThreads() } : {}),
   };
 }

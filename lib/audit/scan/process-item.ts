@@ -132,6 +132,7 @@ async function verifyAndRecord(ctx: ScanContext, item: ScanItemRow, reference: s
     client: ctx.client,
     scanId: ctx.scanId,
     deferStorage: true,
+    ...(ctx.verifyThreads ? { verifyThreads: ctx.verifyThreads } : {}),
   });
   const run = outcome.pendingWrite;
   const resolved = digest ?? outcome.digest ?? null;

@@ -76,6 +76,8 @@ export interface WorkerOptions {
   leaseMs?: number;
   /** Called after each item (for progress output). */
   onItem?: (scanId: string, itemId: string, state: string) => void;
+  /** Verify signatures on a worker thread (see lib/verify/verify-thread.ts); the CLI does. */
+  verifyOffThread?: boolean;
 }
 
 export interface RunningWorker {
@@ -92,7 +94,7 @@ export async function startWorker(db: Db, boss: PgBoss, options: WorkerOptions =
   const context = (scanId: string) => {
     let c = contexts.get(scanId);
     if (!c) {
-      c = loadScanContext(db, scanId);
+      c = loadScanContext(db, scanId, { verifyOffThread: options.verifyOffThread ?? false });
       contexts.set(scanId, c);
       c.catch(() => contexts.delete(scanId));
     }
@@ -163,6 +165,8 @@ export async function startWorker(db: Db, boss: PgBoss, options: WorkerOptions =
     async stop() {
       clearInterval(heartbeat);
       for (const id of workerIds) await boss.offWork({ id });
+      const loaded = await Promise.allSettled(contexts.values());
+      await Promise.all(loaded.map((c) => (c.status === 'fulfilled' ? c.value.verifyThreads?.close() : undefined)));
     },
   };
 }

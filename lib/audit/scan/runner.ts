@@ -38,6 +38,8 @@ export interface RunScanOptions {
   progressIntervalMs?: number;
   /** Stop claiming new items (the process is shutting down); the scan stays resumable. */
   signal?: AbortSignal;
+  /** Verify signatures on a worker thread (see lib/verify/verify-thread.ts); the CLI does. */
+  verifyOffThread?: boolean;
 }
 
 export function workerId(): string {
@@ -53,7 +55,7 @@ export async function runScan(db: Db, scanId: string, options: RunScanOptions = 
   const job = await getScanJob(db, scanId);
   if (!job) throw new Error(`no scan ${scanId}`);
   if (job.status === 'queued') await transitionScan(db, scanId, ['queued'], 'running');
-  const ctx = await loadScanContext(db, scanId);
+  const ctx = await loadScanContext(db, scanId, { verifyOffThread: options.verifyOffThread ?? false });
   const limit = ctx.spec.concurrency;
   // A task hands its result to the writer and frees its slot; results are stored in
   // batches within ~250 ms (the item keeps its lease until then; a crash before the
@@ -147,6 +149,7 @@ export async function runScan(db: Db, scanId: string, options: RunScanOptions = 
   } finally {
     clearInterval(heartbeat);
     await writer.flush().catch(onWriteError);
+    await ctx.verifyThreads?.close();
   }
   const final = await scanProgress(db, scanId);
   if (final) options.onProgress?.(final);
