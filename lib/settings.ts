@@ -9,6 +9,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync, renameSync } from '
 import path from 'node:path';
 import { z } from 'zod';
 import { SigscopeError } from './errors';
+import { fileVersion } from './file-version';
 import { PUBLIC_GOOD } from './verify/trust-root';
 import { ALLOW_HOSTS_ENV, allowHostsFromEnv, parseAllowEntry } from './net/outbound';
 
@@ -55,8 +56,23 @@ function settingsFile(): string {
   return path.join(dataDir(), 'settings.json');
 }
 
+/** The last settings file read, by its version (lib/file-version.ts): a scan reads settings per image. */
+let lastRead: { file: string; version: string; stored: Settings } | null = null;
+
 export function readSettings(): Settings {
   const file = settingsFile();
+  const stored = readStoredSettings(file);
+  const fromEnv = (process.env.SIGSCOPE_ALLOW_HTTP_REGISTRIES ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  return {
+    ...stored,
+    allowHttpRegistries: [...new Set([...stored.allowHttpRegistries, ...fromEnv])],
+    allowedHosts: [...new Set([...stored.allowedHosts, ...allowHostsFromEnv()])],
+  };
+}
+
+function readStoredSettings(file: string): Settings {
+  const version = fileVersion(file);
+  if (version && lastRead?.file === file && lastRead.version === version) return structuredClone(lastRead.stored);
   let stored: Settings = { allowHttpRegistries: [], allowedHosts: [], trustedRoots: [], keyNames: {} };
   if (existsSync(file)) {
     let raw: unknown;
@@ -68,13 +84,9 @@ export function readSettings(): Settings {
     const parsed = SettingsSchema.safeParse(raw);
     if (!parsed.success) throw new SigscopeError('INVALID_INPUT', `settings file ${file} is invalid: ${parsed.error.issues[0]?.message}`);
     stored = parsed.data;
+    if (version) lastRead = { file, version, stored: structuredClone(stored) };
   }
-  const fromEnv = (process.env.SIGSCOPE_ALLOW_HTTP_REGISTRIES ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-  return {
-    ...stored,
-    allowHttpRegistries: [...new Set([...stored.allowHttpRegistries, ...fromEnv])],
-    allowedHosts: [...new Set([...stored.allowedHosts, ...allowHostsFromEnv()])],
-  };
+  return stored;
 }
 
 export function writeSettings(next: unknown): Settings {

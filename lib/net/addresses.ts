@@ -98,6 +98,16 @@ export function embeddedIpv4(ip: string): string | undefined {
  * Throws nothing: a string that is not an IP address is "reserved" (refused).
  */
 export function classifyAddress(ip: string): AddressKind | undefined {
+  // Every request checks its address; a scan talks to the same few thousands of times.
+  if (classified.has(ip)) return classified.get(ip);
+  const kind = classifyUncached(ip);
+  if (classified.size >= 1024) classified.clear();
+  classified.set(ip, kind);
+  return kind;
+}
+const classified = new Map<string, AddressKind | undefined>();
+
+function classifyUncached(ip: string): AddressKind | undefined {
   const bare = ip.replace(/^\[|\]$/g, '');
   const family = isIP(bare.replace(/%.*$/, ''));
   if (family === 0) return 'reserved';

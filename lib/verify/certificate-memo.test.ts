@@ -7,11 +7,22 @@ import { ASN1Obj, crypto as coreCrypto, X509Certificate } from '@sigstore/core';
 import { describe, expect, it, vi } from 'vitest';
 import { fixturePath, readFixture, readFixtureJson } from '../../tests/support/fixtures';
 import { derFromPem, splitPemChain } from '../x509';
-import { memoizeCertificateDer, prepareTrustMaterial, reuseAnchorKeys } from './certificate-memo';
+import { libraryToDER, memoizeCertificateDer, prepareTrustMaterial, reuseAnchorKeys } from './certificate-memo';
 import { parseTrustedRoot } from './trust-root';
 
 function nodes(root: ASN1Obj): ASN1Obj[] {
   return [root, ...root.subs.flatMap(nodes)];
+}
+
+/** Encodings by the library's own toDER all the way down (certificate-memo installs a faster one). */
+function libraryEncodings(list: ASN1Obj[]): Buffer[] {
+  const installed = ASN1Obj.prototype.toDER;
+  ASN1Obj.prototype.toDER = libraryToDER;
+  try {
+    return list.map((n) => libraryToDER.call(n));
+  } finally {
+    ASN1Obj.prototype.toDER = installed;
+  }
 }
 
 const leaves = readdirSync(fixturePath('x509-from-bundles'))
@@ -29,7 +40,7 @@ const authorities = [...root.certificateAuthorities, ...(root.timestampAuthoriti
 
 describe('memoizeCertificateDer', () => {
   it.each([...leaves, ...authorities])('gives every node of $name the encoding the library computes', ({ der }) => {
-    const reference = nodes(X509Certificate.parse(Buffer.from(der)).root).map((n) => n.toDER());
+    const reference = libraryEncodings(nodes(X509Certificate.parse(Buffer.from(der)).root));
     for (const depth of [2, Infinity]) {
       const cert = memoizeCertificateDer(X509Certificate.parse(Buffer.from(der)), depth);
       const memo = nodes(cert.root);
@@ -132,5 +143,39 @@ describe('prepareTrustMaterial', () => {
     expect(source).toBe(
       'verify(issuerCertificate) { const publicKey = issuerCertificate?.publicKey || this.publicKey; const key = crypto.createPublicKey(publicKey); return crypto.verify(this.tbsCertificate.toDER(), key, this.signatureValue, this.signatureAlgorithm); }',
     );
+  });
+
+  it("pins @sigstore/core's ASN1Obj#toDER, which the faster encoder restates", () => {
+    // If this fails after an upgrade, re-read the library's toDER and update encodeDer in certificate-memo.ts to match.
+    const source = libraryToDER.toString().replace(/\/\/.*$/gm, '').replace(/\s+/g, ' ').trim();
+    expect(source).toBe(
+      'toDER() { const valueStream = new stream_1.ByteStream(); if (this.subs.length > 0) { for (const sub of this.subs) { valueStream.appendView(sub.toDER()); } } else { valueStream.appendView(this.value); } const value = valueStream.buffer; const obj = new stream_1.ByteStream(); obj.appendChar(this.tag.toDER()); obj.appendView((0, length_1.encodeLength)(value.length)); obj.appendView(value); return obj.buffer; }',
+    );
+  });
+});
+
+describe('the installed ASN1Obj#toDER', () => {
+  it.each([...leaves, ...authorities])('encodes every node of $name, and of its TBS with an extension removed, as the library does', ({ der }) => {
+    const parsed = X509Certificate.parse(Buffer.from(der));
+    const all = nodes(parsed.root);
+    const reference = libraryEncodings(all);
+    all.forEach((n, i) => expect(n.toDER().equals(reference[i]!)).toBe(true));
+    // The SCT check re-encodes a TBS from which the verifier removed an extension: edited trees too.
+    const tbs = X509Certificate.parse(Buffer.from(der)).tbsCertificate;
+    const extensions = tbs.subs.find((s) => s.tag.isContextSpecific(3))?.subs[0];
+    if (leaves.some((l) => l.der === der)) expect(extensions?.subs.length).toBeGreaterThan(1); // every leaf has extensions to remove
+    if (extensions && extensions.subs.length > 1) {
+      extensions.subs.splice(0, 1);
+      expect(tbs.toDER().equals(libraryEncodings([tbs])[0]!)).toBe(true);
+      expect(tbs.toDER().length).toBeLessThan(parsed.tbsCertificate.toDER().length);
+    }
+  });
+
+  it('writes long-form lengths like the library (1, 2 and 3 length bytes)', () => {
+    for (const size of [0, 1, 127, 128, 255, 256, 65_535, 65_536, 70_000]) {
+      const header = size < 128 ? [0x04, size] : size < 256 ? [0x04, 0x81, size] : size < 65_536 ? [0x04, 0x82, size >> 8, size & 255] : [0x04, 0x83, size >> 16, (size >> 8) & 255, size & 255];
+      const node = ASN1Obj.parseBuffer(Buffer.concat([Buffer.from(header), Buffer.alloc(size, 7)]));
+      expect(node.toDER().equals(libraryEncodings([node])[0]!)).toBe(true);
+    }
   });
 });

@@ -72,12 +72,36 @@ function parsedSpan(node: ASN1Obj, children: Array<Span | undefined>): Span | un
 
 // Memoized node → its encoding (absent until first computed when not known from the parse).
 const encodings = new WeakMap<ASN1Obj, Buffer>();
-const libraryToDER = ASN1Obj.prototype.toDER;
+/** @sigstore/core's own `ASN1Obj#toDER` (certificate-memo.test.ts pins its source and compares with encodeDer). */
+export const libraryToDER = ASN1Obj.prototype.toDER;
+
+/**
+ * `ASN1Obj#toDER` as the library writes it — tag byte, DER length (short form, or 0x80|n and
+ * n big-endian bytes), then the value or the children's encodings — into one buffer of the
+ * exact size, instead of two 1 KiB-growing streams per node. Installed on the prototype: the
+ * verifier re-encodes its edited copy of each leaf's TBS for the SCT check (hundreds of
+ * nodes). An encoding that differed could only make a signature check fail, never pass.
+ */
+function encodeDer(this: ASN1Obj): Buffer {
+  const value = this.subs.length > 0 ? Buffer.concat(this.subs.map((sub) => sub.toDER())) : this.value;
+  const len = value.length;
+  const lengthBytes = lengthFieldSize(len) - 1;
+  const out = Buffer.allocUnsafe(2 + lengthBytes + len);
+  out[0] = this.tag.toDER();
+  if (lengthBytes === 0) out[1] = len;
+  else {
+    out[1] = 0x80 | lengthBytes;
+    for (let i = lengthBytes, rest = len; i >= 1; i--, rest = Math.floor(rest / 256)) out[1 + i] = rest % 256;
+  }
+  out.set(value, 2 + lengthBytes);
+  return out;
+}
+ASN1Obj.prototype.toDER = encodeDer;
 
 // Installed on memoized nodes: one shared function, the encoding kept aside.
 function memoizedToDER(this: ASN1Obj): Buffer {
   let der = encodings.get(this);
-  if (!der) encodings.set(this, (der = libraryToDER.call(this)));
+  if (!der) encodings.set(this, (der = encodeDer.call(this)));
   return der;
 }
 

@@ -15,6 +15,7 @@ import { TrustedRoot } from '@sigstore/protobuf-specs';
 import { toTrustMaterial, type TrustMaterial } from '@sigstore/verify';
 import { z } from 'zod';
 import { projectRoot } from '../db/paths';
+import { fileVersion } from '../file-version';
 import { SigscopeError } from '../errors';
 import { prepareTrustMaterial } from './certificate-memo';
 import seeds from '@sigstore/tuf/seeds.json';
@@ -96,6 +97,10 @@ const cache = new Map<string, LoadedTrustRoot>();
 /** Loads the public-good root (no argument), the shipped staging root ('staging') or a trusted_root.json file. */
 export function loadTrustRoot(file?: string): LoadedTrustRoot {
   const key = file ?? PUBLIC_GOOD;
+  // Shipped roots do not change while the process runs; a file is re-read when it changed.
+  const version = key === PUBLIC_GOOD || key === STAGING ? 'shipped' : fileVersion(key);
+  const known = version ? byVersion.get(key) : undefined;
+  if (known && known.version === version) return known.loaded;
   let bytes: Buffer;
   if (!file || file === PUBLIC_GOOD) {
     bytes = publicGoodBytes();
@@ -112,9 +117,11 @@ export function loadTrustRoot(file?: string): LoadedTrustRoot {
     }
   }
   const cacheKey = `${key}#${createHash('sha256').update(bytes).digest('hex')}`;
-  const hit = cache.get(cacheKey);
-  if (hit) return hit;
-  const loaded = parseTrustedRoot(bytes, key);
+  const loaded = cache.get(cacheKey) ?? parseTrustedRoot(bytes, key);
   cache.set(cacheKey, loaded);
+  if (version) byVersion.set(key, { version, loaded });
   return loaded;
 }
+
+/** The root last loaded per name, with the file version it was read at. */
+const byVersion = new Map<string, { version: string; loaded: LoadedTrustRoot }>();
