@@ -8,8 +8,8 @@ import { statSync } from 'node:fs';
 /** null when the file does not exist (or cannot be stat'ed: the caller's read reports why). */
 export function fileVersion(file: string): string | null {
   try {
-    const s = statSync(file, { bigint: true });
-    return `${s.mtimeNs}:${s.ctimeNs}:${s.size}:${s.ino}`;
+    const s = statSync(file);
+    return `${s.mtimeMs}:${s.ctimeMs}:${s.size}:${s.ino}`;
   } catch {
     return null;
   }

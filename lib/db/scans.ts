@@ -255,6 +255,12 @@ export function getScanJob(db: Db, scanId: string) {
   return dbCall('Reading the scan', () => db.scanJob.findUnique({ where: { id: scanId } }));
 }
 
+/** Just the scan's status (a runner polls it for a cancel), or null when the scan is gone. */
+export async function getScanStatus(db: Db, scanId: string): Promise<ScanStatus | null> {
+  const row = await dbCall('Reading the scan status', () => db.scanJob.findUnique({ where: { id: scanId }, select: { status: true } }));
+  return row ? (row.status as ScanStatus) : null;
+}
+
 /** Moves a scan between states only from the expected ones (no lost updates between workers). */
 export function transitionScan(db: Db, scanId: string, from: readonly ScanStatus[], to: ScanStatus, extra: { errorMessage?: string } = {}): Promise<boolean> {
   return dbCall('Updating the scan status', async () => {

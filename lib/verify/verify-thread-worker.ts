@@ -22,7 +22,8 @@ export interface VerifyThreadSetup {
 }
 export interface CosignRequest {
   id: number;
-  sig: DiscoveredSignature;
+  /** The payload as its own exact-size array (see VerifyThread.verify). */
+  sig: Omit<DiscoveredSignature, 'payload'> & { payload: Uint8Array };
   imageDigest: string;
 }
 export type CosignReply = { id: number; verdict: SignatureVerdict; leaf?: DecodedCertificate } | { id: number; error: string };
@@ -34,7 +35,6 @@ const trust = parseTrustedRoot(Buffer.from(setup.trustedRoot), setup.trustRootNa
 parentPort!.on('message', (req: CosignRequest) => {
   let reply: CosignReply;
   try {
-    // Structured cloning turns a Buffer into a plain Uint8Array.
     const sig = { ...req.sig, payload: Buffer.from(req.sig.payload.buffer, req.sig.payload.byteOffset, req.sig.payload.byteLength) };
     const verdict = verifyCosignSignature(sig, { imageDigest: req.imageDigest, policy, trust });
     // Decoded already during verification (memoized): the run stores it without decoding again.

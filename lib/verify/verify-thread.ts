@@ -54,6 +54,11 @@ function workerSource(): string {
   return `require('tsx/cjs'); require(${file('x509/reflect-shim.ts')}); require(${file('verify/verify-thread-worker.ts')});`;
 }
 
+/** A process run with --cpu-prof (bench/scan.ts BENCH_SCAN_CPU_PROF) profiles its verification thread too. */
+function profilingFlags(): string[] {
+  return process.execArgv.filter((a) => a === '--cpu-prof' || a.startsWith('--cpu-prof-dir='));
+}
+
 /** Heap bounds of the thread: its live data is one signature at a time. */
 const RESOURCE_LIMITS = { maxOldGenerationSizeMb: 96, maxYoungGenerationSizeMb: 8 };
 
@@ -69,7 +74,8 @@ export class VerifyThread implements CosignVerifier {
     const id = this.nextId++;
     return new Promise<CosignVerification>((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      const req: CosignRequest = { id, sig, imageDigest };
+      // The payload is often a view into a larger buffer (a response body), which cloning would copy whole.
+      const req: CosignRequest = { id, sig: { ...sig, payload: new Uint8Array(sig.payload) }, imageDigest };
       worker.postMessage(req);
     });
   }
@@ -83,7 +89,7 @@ export class VerifyThread implements CosignVerifier {
   }
 
   private start(): Worker {
-    const worker = new Worker(workerSource(), { eval: true, workerData: this.setup, execArgv: ['--conditions=react-server'], resourceLimits: RESOURCE_LIMITS });
+    const worker = new Worker(workerSource(), { eval: true, workerData: this.setup, execArgv: ['--conditions=react-server', ...profilingFlags()], resourceLimits: RESOURCE_LIMITS });
     worker.unref(); // a scan that forgets to close it does not keep the process alive
     worker.on('message', (reply: CosignReply) => {
       const p = this.pending.get(reply.id);

@@ -18,6 +18,7 @@ import {
   extendLeases,
   finishScanIfDone,
   getScanJob,
+  getScanStatus,
   openItemCount,
   releaseClaimedItems,
   scanProgress,
@@ -92,8 +93,8 @@ export async function runScan(db: Db, scanId: string, options: RunScanOptions = 
       // Often enough that a cancel stops the scan within a few items.
       if (now - lastStatusCheck > 100) {
         lastStatusCheck = now;
-        const current = await getScanJob(db, scanId);
-        if (!current || current.status === 'cancelling' || current.status === 'cancelled') {
+        const status = await getScanStatus(db, scanId);
+        if (!status || status === 'cancelling' || status === 'cancelled') {
           await releaseClaimedItems(db, queue.splice(0).map((q) => q.id), owner, 'cancelled');
           await cancelPendingItems(db, scanId);
           await Promise.allSettled(inflight.values());
@@ -102,7 +103,7 @@ export async function runScan(db: Db, scanId: string, options: RunScanOptions = 
           await transitionScan(db, scanId, ['cancelling'], 'cancelled');
           break;
         }
-        if (current.status === 'finished' || current.status === 'failed') break;
+        if (status === 'finished' || status === 'failed') break;
       }
       if (options.signal?.aborted) {
         await releaseClaimedItems(db, queue.splice(0).map((q) => q.id), owner, 'pending');
