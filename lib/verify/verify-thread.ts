@@ -60,7 +60,7 @@ function profilingFlags(): string[] {
 }
 
 /** Heap bounds of the thread: its live data is one signature at a time. */
-const RESOURCE_LIMITS = { maxOldGenerationSizeMb: 96, maxYoungGenerationSizeMb: 8 };
+const RESOURCE_LIMITS = { maxOldGenerationSizeMb: 48, maxYoungGenerationSizeMb: 8 };
 
 export class VerifyThread implements CosignVerifier {
   private worker: Worker | null = null;
