@@ -73,6 +73,47 @@ export interface OutboundPolicyOptions {
   resolve?: (hostname: string) => Promise<ResolvedAddress[]>;
 }
 
+/** An HTTP answer whose body is read at most once: what the registry client needs of a fetch Response. */
+export interface WireResponse {
+  readonly status: number;
+  readonly headers: { get(name: string): string | null };
+  /** A web stream (fetch) or a Node stream (`request`); both are async-iterable. */
+  readonly body: AsyncIterable<Uint8Array> | null;
+  /** Drops the unread body. */
+  cancel(): Promise<void>;
+}
+
+/** A fetch Response seen as a WireResponse (the injectable fetch of unit tests). */
+export function wireFromFetch(response: Response): WireResponse {
+  return {
+    status: response.status,
+    headers: response.headers,
+    body: response.body ? chunksOf(response.body) : null,
+    cancel: async () => {
+      await response.body?.cancel().catch(() => undefined);
+    },
+  };
+}
+
+/** A web stream's chunks; leaving early cancels the stream. */
+async function* chunksOf(stream: ReadableStream<Uint8Array>): AsyncGenerator<Uint8Array> {
+  const reader = stream.getReader();
+  let done = false;
+  try {
+    for (;;) {
+      const next = await reader.read();
+      if (next.done) {
+        done = true;
+        return;
+      }
+      yield next.value;
+    }
+  } finally {
+    if (!done) await reader.cancel().catch(() => undefined);
+    reader.releaseLock();
+  }
+}
+
 export class OutboundPolicy {
   private readonly entries: AllowEntry[];
   private readonly resolveName: (hostname: string) => Promise<ResolvedAddress[]>;
@@ -129,6 +170,48 @@ export class OutboundPolicy {
   /** A fetch that checks and pins every connection (see the module comment). */
   fetcher(label: string): typeof fetch {
     return ((input: string | URL | Request, init?: RequestInit) => this.fetch(input, init, label)) as typeof fetch;
+  }
+
+  /**
+   * The same guarded request, answered as the plain Node response: for the registry client,
+   * whose thousands of small requests per scan paid more for fetch's Response, Headers and web
+   * stream than for HTTP itself (~100 µs of ~170 per request, measured on loopback).
+   */
+  async request(url: URL, init: { method: string; headers: Record<string, string>; body?: Uint8Array; signal?: AbortSignal }, label: string): Promise<WireResponse> {
+    init.signal?.throwIfAborted();
+    const addresses = await this.check(url, label);
+    const headers = { ...init.headers };
+    const payload = init.body ? Buffer.from(init.body.buffer, init.body.byteOffset, init.body.byteLength) : undefined;
+    if (payload) headers['content-length'] = String(payload.length);
+    const method = init.method.toUpperCase();
+    const mod = url.protocol === 'https:' ? https : http;
+    return new Promise<WireResponse>((resolve, reject) => {
+      const req = mod.request(url, { method, headers, lookup: pinnedLookup(addresses), signal: init.signal, agent: url.protocol === 'https:' ? HTTPS_AGENT : HTTP_AGENT }, (res) => {
+        const status = res.statusCode ?? 0;
+        if (status < 200 || status > 599) {
+          res.destroy();
+          reject(Object.assign(new Error(`${label} ${url.host} answered with HTTP status ${status}`), { code: 'EPROTO' }));
+          return;
+        }
+        const nullBody = method === 'HEAD' || status === 204 || status === 205 || status === 304;
+        if (nullBody) res.resume();
+        resolve({
+          status,
+          headers: {
+            get(name: string) {
+              const v = res.headers[name.toLowerCase()];
+              return v === undefined ? null : Array.isArray(v) ? v.join(', ') : v;
+            },
+          },
+          body: nullBody ? null : res,
+          cancel: async () => {
+            if (!nullBody) res.destroy();
+          },
+        });
+      });
+      req.on('error', (e) => reject(withTlsCode(e)));
+      req.end(payload);
+    });
   }
 
   async fetch(input: string | URL | Request, init: RequestInit = {}, label = 'server'): Promise<Response> {

@@ -157,7 +157,7 @@ export class RegistryAuth {
     const sent = await this.transport.send({ method: 'GET', url: url.toString(), headers, what, peer: 'token service' });
     const status = sent.response.status;
     if (status !== 200) {
-      await sent.response.body?.cancel().catch(() => undefined);
+      await sent.response.cancel().catch(() => undefined);
       const who = basic ? `the credentials configured for ${target.registry}` : 'anonymous access';
       const advice = basic
         ? 'check the username and password'

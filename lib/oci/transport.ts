@@ -9,7 +9,7 @@
  * reads. Every failure becomes a SigscopeError a person can act on.
  */
 import { SigscopeError } from '../errors';
-import type { OutboundPolicy } from '../net/outbound';
+import { wireFromFetch, type OutboundPolicy, type WireResponse } from '../net/outbound';
 import { Digester } from './digest';
 
 export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -41,7 +41,7 @@ export interface HttpRequest {
 }
 
 export interface SentResponse {
-  response: Response;
+  response: WireResponse;
   /** Final URL after redirects (Link headers resolve against it). */
   url: string;
   signal: AbortSignal;
@@ -137,19 +137,20 @@ export class Transport {
     const headers: Record<string, string> = { 'User-Agent': this.options.userAgent, ...req.headers };
     for (let hop = 0; ; hop++) {
       this.assertUrlAllowed(url, req.what);
-      let response: Response;
+      let response: WireResponse;
       try {
-        const init: RequestInit = {
-          method: req.method,
-          headers,
-          // A copy typed as ArrayBuffer-backed, which BodyInit requires.
-          body: req.body === undefined ? undefined : new Uint8Array(req.body),
-          redirect: 'manual',
-          signal,
-        };
         response = this.options.fetch
-          ? await this.options.fetch(url, init)
-          : await this.options.outbound.fetch(url, init, req.peer ?? 'registry');
+          ? wireFromFetch(
+              await this.options.fetch(url, {
+                method: req.method,
+                headers,
+                // A copy typed as ArrayBuffer-backed, which BodyInit requires.
+                body: req.body === undefined ? undefined : new Uint8Array(req.body),
+                redirect: 'manual',
+                signal,
+              }),
+            )
+          : await this.options.outbound.request(url, { method: req.method, headers, ...(req.body ? { body: req.body } : {}), signal }, req.peer ?? 'registry');
       } catch (e) {
         throw this.networkError(e, url.host, req.what, signal);
       }
@@ -214,16 +215,13 @@ export class Transport {
       throw sizeLimit(what, `${declared} bytes`, maxBytes);
     }
     if (!response.body) return Buffer.alloc(0);
-    const reader = response.body.getReader();
     const chunks: Buffer[] = [];
     let total = 0;
     try {
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) break;
+      for await (const value of response.body) {
         total += value.byteLength;
         if (total > maxBytes) {
-          await reader.cancel().catch(() => undefined);
+          await response.cancel();
           throw sizeLimit(what, `more than ${maxBytes} bytes`, maxBytes);
         }
         digester?.update(value);
@@ -248,14 +246,14 @@ export class Transport {
   }
 
   /** Retry-After, capped so a registry cannot stall us (the total budget bounds it too). */
-  private retryAfterMs(response: Response): number | undefined {
+  private retryAfterMs(response: WireResponse): number | undefined {
     const ms = retryAfterMs(response);
     return ms === undefined ? undefined : Math.min(ms, this.options.maxRetryDelayMs);
   }
 }
 
 /** Retry-After (delta-seconds or HTTP date) in milliseconds, or undefined when absent or unreadable. */
-export function retryAfterMs(response: Response): number | undefined {
+export function retryAfterMs(response: Pick<WireResponse, 'headers'>): number | undefined {
   const value = response.headers.get('retry-after')?.trim();
   if (!value) return undefined;
   const ms = /^\d+$/.test(value) ? Number(value) * 1000 : Date.parse(value) - Date.now();
@@ -277,8 +275,8 @@ export function sizeLimit(what: string, found: string, maxBytes: number): Sigsco
 }
 
 /** Drops an unread body so the connection can be reused. */
-export async function discard(response: Response): Promise<void> {
-  await response.body?.cancel().catch(() => undefined);
+export async function discard(response: WireResponse): Promise<void> {
+  await response.cancel().catch(() => undefined);
 }
 
 function isTimeout(e: unknown, signal?: AbortSignal): boolean {

@@ -35,8 +35,11 @@ export interface RunScanOptions {
   owner?: string;
   /** Lease length; renewed every third of it while an item runs. Default 60 s. */
   leaseMs?: number;
-  onProgress?: (p: ScanProgress) => void;
+  /** Awaited when it returns a promise. */
+  onProgress?: (p: ScanProgress) => void | Promise<void>;
   progressIntervalMs?: number;
+  /** How often the scan's status is read for a cancel (default 100 ms; 0: before every claim). */
+  statusPollMs?: number;
   /** Stop claiming new items (the process is shutting down); the scan stays resumable. */
   signal?: AbortSignal;
   /** Verify signatures on a worker thread (see lib/verify/verify-thread.ts); the CLI does. */
@@ -83,7 +86,7 @@ export async function runScan(db: Db, scanId: string, options: RunScanOptions = 
     if (!force && now - lastProgress < (options.progressIntervalMs ?? 500)) return;
     lastProgress = now;
     const p = await scanProgress(db, scanId);
-    if (p) options.onProgress(p);
+    if (p) await options.onProgress(p);
   };
 
   try {
@@ -91,7 +94,7 @@ export async function runScan(db: Db, scanId: string, options: RunScanOptions = 
       if (writeError) throw writeError;
       const now = Date.now();
       // Often enough that a cancel stops the scan within a few items.
-      if (now - lastStatusCheck > 100) {
+      if (now - lastStatusCheck >= (options.statusPollMs ?? 100)) {
         lastStatusCheck = now;
         const status = await getScanStatus(db, scanId);
         if (!status || status === 'cancelling' || status === 'cancelled') {
@@ -153,7 +156,7 @@ export async function runScan(db: Db, scanId: string, options: RunScanOptions = 
     await ctx.verifyThreads?.close();
   }
   const final = await scanProgress(db, scanId);
-  if (final) options.onProgress?.(final);
+  if (final) await options.onProgress?.(final);
   return final!;
 }
 
