@@ -16,7 +16,7 @@ import { loadTrustRoot, PUBLIC_GOOD, type LoadedTrustRoot } from '../verify/trus
 import type { VerifyThreads } from '../verify/verify-thread';
 import type { Check, RekorSummary, SignerSummary, Verdict, ReasonCode } from '../verify/result';
 import { decodeCertificate } from '../x509';
-import { readSettings, trustRootChoices } from '../settings';
+import { readSettings, trustRootChoices, type Settings } from '../settings';
 import { getDb, type Db } from '../db';
 import { createRun } from '../db';
 import type { EvidenceFormat, EvidenceKind, VerifiedEvidence } from './evidence';
@@ -117,9 +117,9 @@ export interface RunOutcome {
 }
 
 /** Resolves a trust-root choice: a configured name (dashboard) or a file path (CLI). */
-export function resolveTrustRoot(choice: string | undefined, allowPaths: boolean): LoadedTrustRoot {
+export function resolveTrustRoot(choice: string | undefined, allowPaths: boolean, settings?: Settings): LoadedTrustRoot {
   if (!choice || choice === PUBLIC_GOOD) return loadTrustRoot();
-  const named = trustRootChoices().find((c) => c.name === choice);
+  const named = trustRootChoices(settings).find((c) => c.name === choice);
   if (named) {
     const loaded = loadTrustRoot(named.path);
     return { ...loaded, name: named.name };
@@ -143,6 +143,8 @@ export async function runVerification(request: RunRequest): Promise<RunOutcome> 
   let run: OpenedRun = { kind: 'none' };
   const rawPolicy = JSON.stringify(req.policy ?? {});
 
+  // Read once per verification (a scan's client already carries them).
+  const settings = once(readSettings);
   const base = emptyOutcome(req.reference, req.trustRoot);
 
   try {
@@ -151,7 +153,7 @@ export async function runVerification(request: RunRequest): Promise<RunOutcome> 
     try {
       policy = compilePolicy(req.policy);
       base.policy = describePolicy(policy);
-      trust = resolveTrustRoot(req.trustRoot, req.source === 'cli');
+      trust = resolveTrustRoot(req.trustRoot, req.source === 'cli', settings());
       base.trustRoot = { name: trust.name, hash: trust.hash };
     } catch (e) {
       setupError = e;
@@ -170,8 +172,7 @@ export async function runVerification(request: RunRequest): Promise<RunOutcome> 
     if (setupError) throw setupError;
     const reference = parseReference(req.reference.trim());
     base.reference = formatReference(reference);
-    const settings = readSettings();
-    const client = request.client ?? new RegistryClient({ allowHttp: [...settings.allowHttpRegistries, ...req.allowHttpRegistries], credentials: await registryCredentials(db ?? null) });
+    const client = request.client ?? new RegistryClient({ allowHttp: [...settings().allowHttpRegistries, ...req.allowHttpRegistries], credentials: await registryCredentials(db ?? null) });
     const cosignVerifier = request.verifyThreads?.verifierFor(policy!, req.policy ?? {}, trust!);
     const result = await verifyImage(reference, { client, policy: policy!, trustRoot: trust!, onProgress: request.onProgress, ...(cosignVerifier ? { cosignVerifier } : {}) });
     const outcome = toOutcome(base, result);
@@ -436,4 +437,9 @@ function emptyOutcome(input: string, trustRoot: string | undefined): RunOutcome 
     requirements: [],
     problems: [],
   };
+}
+
+function once<T>(read: () => T): () => T {
+  let value: { v: T } | undefined;
+  return () => (value ??= { v: read() }).v;
 }
