@@ -60,6 +60,8 @@ export type RunRequest = z.input<typeof RunRequestSchema> & {
   deferStorage?: boolean;
   /** A scan's verification threads: cosign signatures are verified off the main thread. */
   verifyThreads?: VerifyThreads;
+  /** The trusted root `trustRoot` names, already loaded (a scan loads it once for all its images). */
+  loadedTrustRoot?: LoadedTrustRoot;
 };
 
 /** How the image fared under a policy file (named, or given to `policy check`). */
@@ -153,7 +155,7 @@ export async function runVerification(request: RunRequest): Promise<RunOutcome> 
     try {
       policy = compilePolicy(req.policy);
       base.policy = describePolicy(policy);
-      trust = resolveTrustRoot(req.trustRoot, req.source === 'cli', settings());
+      trust = request.loadedTrustRoot ?? resolveTrustRoot(req.trustRoot, req.source === 'cli', settings());
       base.trustRoot = { name: trust.name, hash: trust.hash };
     } catch (e) {
       setupError = e;

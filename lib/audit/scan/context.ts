@@ -14,6 +14,8 @@ import { getScanJob, type RepositoryHistory } from '../../db/scans';
 import { parseTargets, ScanSpecSchema, type ScanSpec } from './targets';
 import { compileTagFilter } from './tag-filter';
 import { VerifyThreads } from '../../verify/verify-thread';
+import type { LoadedTrustRoot } from '../../verify/trust-root';
+import { resolveTrustRoot } from '../run-verification';
 
 /** How a scan stores its policy choice (ScanJob.policy). */
 export const ScanPolicySchema = z.discriminatedUnion('kind', [
@@ -41,6 +43,8 @@ export interface ScanContext {
   expandsRepositories: boolean;
   /** Verification threads (the CLI's scans and workers); without, signatures are verified on the main thread. */
   verifyThreads?: VerifyThreads;
+  /** The scan's trusted root, loaded on first use for all its images (a failure is left to each run to record). */
+  trustRoot: () => LoadedTrustRoot | undefined;
 }
 
 export interface ScanContextOptions {
@@ -79,5 +83,18 @@ export async function loadScanContext(db: Db, scanId: string, options: ScanConte
     tagSnapshots: new Map(),
     expandsRepositories: parseTargets(spec.targets).some((t) => t.kind !== 'image'),
     ...(options.verifyOffThread ? { verifyThreads: new VerifyThreads() } : {}),
+    trustRoot: loadOnce(() => resolveTrustRoot(spec.trustRoot, job.source !== 'web' && job.source !== 'demo')),
+  };
+}
+
+/** The value, computed on first call; undefined (and tried again next time) when that throws. */
+function loadOnce<T>(load: () => T): () => T | undefined {
+  let value: T | undefined;
+  return () => {
+    try {
+      return (value ??= load());
+    } catch {
+      return undefined;
+    }
   };
 }

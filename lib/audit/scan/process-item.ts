@@ -122,6 +122,7 @@ async function verifyAndRecord(ctx: ScanContext, item: ScanItemRow, reference: s
   const tag = item.tag || undefined;
   const policyFields =
     ctx.policy.kind === 'named' ? { policyVersionId: ctx.policy.policyVersionId } : { policy: ctx.policy.policy };
+  const trustRoot = ctx.trustRoot();
   const outcome = await runVerification({
     reference,
     ...policyFields,
@@ -133,6 +134,7 @@ async function verifyAndRecord(ctx: ScanContext, item: ScanItemRow, reference: s
     scanId: ctx.scanId,
     deferStorage: true,
     ...(ctx.verifyThreads ? { verifyThreads: ctx.verifyThreads } : {}),
+    ...(trustRoot ? { loadedTrustRoot: trustRoot } : {}),
   });
   const run = outcome.pendingWrite;
   const resolved = digest ?? outcome.digest ?? null;
