@@ -189,7 +189,7 @@ export class RegistryClient {
    * null when the registry answers 404 (no such tag, digest or repository).
    */
   async getRawManifest(target: ImageReference | RepositoryLocator, tagOrDigest?: string, options?: { maxBytes?: number }): Promise<RawManifest | null> {
-    if (this.absentFromSnapshot(resolveRepo(target), resolveTagOrDigest(target, tagOrDigest))) return null;
+    if (this.inSnapshot(resolveRepo(target), resolveTagOrDigest(target, tagOrDigest)) === false) return null;
     const raw = await this.fetchManifestBytesRetrying(resolveRepo(target), resolveTagOrDigest(target, tagOrDigest), options?.maxBytes);
     if (!('sent' in raw)) return raw;
     if (raw.sent.response.status === 404) {
@@ -257,7 +257,7 @@ export class RegistryClient {
   async headManifest(target: ImageReference | RepositoryLocator, tagOrDigest?: string): Promise<ManifestHead | null> {
     const repo = resolveRepo(target);
     const ref = resolveTagOrDigest(target, tagOrDigest);
-    if (this.absentFromSnapshot(repo, ref)) return null;
+    if (this.inSnapshot(repo, ref) === false) return null;
     const what = manifestWhat(repo, ref);
     const sent = await this.request(repo, 'HEAD', this.manifestUrl(repo, ref), pullScope(repo), what, { Accept: MANIFEST_ACCEPT });
     const status = sent.response.status;
@@ -330,10 +330,15 @@ export class RegistryClient {
     return this.tagSnapshots.has(`${repo.apiHost}/${repo.repository}`);
   }
 
+  /** Whether the tag list read for the repository names this tag; undefined without a list (or for a digest). */
+  private inSnapshot(repo: Repo, ref: TagOrDigest): boolean | undefined {
+    if (ref.kind !== 'tag') return undefined;
+    return this.tagSnapshots.get(`${repo.apiHost}/${repo.repository}`)?.tags.has(ref.value);
+  }
+
   private absentFromSnapshot(repo: Repo, ref: TagOrDigest): SigscopeError | null {
-    if (ref.kind !== 'tag') return null;
-    const snapshot = this.tagSnapshots.get(`${repo.apiHost}/${repo.repository}`);
-    if (!snapshot || snapshot.tags.has(ref.value)) return null;
+    if (this.inSnapshot(repo, ref) !== false) return null;
+    const snapshot = this.tagSnapshots.get(`${repo.apiHost}/${repo.repository}`)!;
     return new SigscopeError(
       'REGISTRY_NOT_FOUND',
       `${manifestWhat(repo, ref)} from registry ${repo.registry}: the tag is not in the repository's tag list read at ${snapshot.at.toISOString()}`,
