@@ -186,3 +186,52 @@ describe('OutboundPolicy.fetch against a real server on loopback', () => {
     expect(lookups).toBe(1);
   });
 });
+
+describe('OutboundPolicy.request: the plain responses the registry client reads', () => {
+  let server: Server;
+  let port: number;
+  let connections = 0;
+
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      const size = Number(new URL(req.url ?? '/', 'http://x').searchParams.get('size') ?? 10);
+      res.writeHead(req.url?.startsWith('/missing') ? 404 : 200, { 'content-type': 'text/plain', 'x-twice': ['a', 'b'], 'content-length': size });
+      res.end(Buffer.alloc(size, 'x'));
+    });
+    server.on('connection', () => connections++);
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    port = (server.address() as AddressInfo).port;
+  });
+  afterAll(() => new Promise<void>((r) => server.close(() => r())));
+
+  const policy = () => new OutboundPolicy({ allowHosts: [`127.0.0.1:${port}`] });
+  const get = (p: OutboundPolicy, path: string) => p.request(new URL(`http://127.0.0.1:${port}${path}`), { method: 'GET', headers: {} }, 'registry');
+
+  it('is refused like fetch for an address not allowed', async () => {
+    const e = await refusal(new OutboundPolicy().request(new URL(`http://127.0.0.1:${port}/`), { method: 'GET', headers: {} }, 'registry'));
+    expect(e.code).toBe('OUTBOUND_BLOCKED');
+  });
+
+  it('returns status, joined headers and the body as chunks', async () => {
+    const res = await get(policy(), '/ok?size=100000');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('X-Twice')).toBe('a, b');
+    expect(res.headers.get('absent')).toBeNull();
+    let n = 0;
+    for await (const chunk of res.body!) n += chunk.byteLength;
+    expect(n).toBe(100_000);
+  });
+
+  it('drains a small unread body so the next request reuses the connection; closes a large one', async () => {
+    const p = policy();
+    const before = connections;
+    for (let i = 0; i < 3; i++) await (await get(p, '/missing?size=300')).cancel();
+    await new Promise((r) => setTimeout(r, 20));
+    await (await get(p, '/ok')).cancel();
+    const afterSmall = connections;
+    expect(afterSmall - before).toBeLessThanOrEqual(1); // one connection, kept alive across the four (or one already pooled)
+    await (await get(p, '/ok?size=1000000')).cancel(); // too large to drain: that connection is closed
+    await (await get(p, '/ok')).cancel();
+    expect(connections - afterSmall).toBe(1);
+  });
+});

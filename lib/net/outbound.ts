@@ -205,7 +205,13 @@ export class OutboundPolicy {
           },
           body: nullBody ? null : res,
           cancel: async () => {
-            if (!nullBody) res.destroy();
+            if (nullBody || res.readableEnded) return;
+            // A small unread body (a 404's, a 401's) is drained so the connection goes back to the pool.
+            const length = Number(res.headers['content-length']);
+            if (!res.complete && !(Number.isFinite(length) && length <= DRAIN_LIMIT_BYTES)) return void res.destroy();
+            await new Promise<void>((done) => {
+              res.once('end', done).once('close', done).once('error', done).resume();
+            });
           },
         });
       });
@@ -258,6 +264,9 @@ export class OutboundPolicy {
     });
   }
 }
+
+/** Unread bodies up to this size are drained rather than closing the connection. */
+const DRAIN_LIMIT_BYTES = 64 * 1024;
 
 // Keep-alive pools keyed by host:port; a pooled socket was opened to a checked address.
 const HTTP_AGENT = new http.Agent({ keepAlive: true, maxSockets: 16 });

@@ -101,11 +101,38 @@ describe('VerifyThread', () => {
     await broken.close();
 
     const good = new VerifyThread({ policy: {}, trustedRoot: Buffer.from(JSON.stringify(instance.trustedRoot)), trustRootName: 'sandbox' });
-    const pending = good.verify(discovered(keyless), DIGEST);
+    const pending = expect(good.verify(discovered(keyless), DIGEST)).rejects.toMatchObject({ code: 'VERIFIER_ERROR', message: expect.stringMatching(/stopped/) });
     await good.close();
-    await expect(pending).rejects.toMatchObject({ code: 'VERIFIER_ERROR', message: expect.stringMatching(/stopped/) });
+    await pending;
     // A closed thread starts again on the next signature.
     expect((await good.verify(discovered(keyless), DIGEST)).verdict.verdict).toBe('signed-unchecked');
     await good.close();
+  });
+
+  it('sends what a dying thread held once more to a fresh thread, so the other images still get their verdicts', async () => {
+    const thread = new VerifyThread({ policy: {}, trustedRoot: Buffer.from(JSON.stringify(instance.trustedRoot)), trustRootName: 'sandbox' });
+    const workerOf = () => (thread as unknown as { worker: { terminate(): Promise<number> } | null }).worker;
+    const waiting = [thread.verify(discovered(keyless), DIGEST), thread.verify(discovered(keyless), OTHER)];
+    await workerOf()!.terminate(); // dies with both signatures waiting
+    const [a, b] = await Promise.all(waiting);
+    expect(a?.verdict.verdict).toBe('signed-unchecked');
+    expect(b?.verdict.reasonCode).toBe('DIGEST_MISMATCH');
+    await thread.close();
+  });
+
+  it('fails a signature the thread does not answer in time, and stops after being idle', async () => {
+    const setup = { policy: {}, trustedRoot: Buffer.from(JSON.stringify(instance.trustedRoot)), trustRootName: 'sandbox' };
+    const slow = new VerifyThread(setup, { answerTimeoutMs: 1 });
+    await expect(slow.verify(discovered(keyless), DIGEST)).rejects.toMatchObject({ code: 'VERIFIER_ERROR', message: expect.stringMatching(/did not answer within 1 ms; the signature was not verified/) });
+    await slow.close();
+
+    const idle = new VerifyThread(setup, { idleMs: 50 });
+    const workerOf = () => (idle as unknown as { worker: unknown }).worker;
+    await idle.verify(discovered(keyless), DIGEST);
+    expect(workerOf()).not.toBeNull();
+    await new Promise((r) => setTimeout(r, 300));
+    expect(workerOf()).toBeNull();
+    expect((await idle.verify(discovered(keyless), DIGEST)).verdict.verdict).toBe('signed-unchecked'); // started again
+    await idle.close();
   });
 });

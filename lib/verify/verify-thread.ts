@@ -8,8 +8,9 @@
  * are the ones verifyCosignSignature gives on the main thread (the same function runs
  * there: verify-thread.test.ts compares them).
  *
- * The thread is started on first use. If it dies (a crash, its memory bound) the signatures
- * it held fail with that reason — never a verdict made up — and the next one starts a new thread.
+ * The thread is started on first use and stopped after a while idle. If it dies (a crash, its
+ * memory bound) the signatures it held are sent once more to a fresh thread; a second death,
+ * or no answer within a minute, fails them with the reason — never a verdict made up.
  */
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -62,46 +63,93 @@ function profilingFlags(): string[] {
 /** Heap bounds of the thread: its live data is one signature at a time. */
 const RESOURCE_LIMITS = { maxOldGenerationSizeMb: 48, maxYoungGenerationSizeMb: 8 };
 
+/** A signature not answered within this long stops the thread (its lease would otherwise be renewed forever). */
+const ANSWER_TIMEOUT_MS = 60_000;
+/** An idle thread is stopped (a long-running worker meets many scans); the next signature starts one. */
+const IDLE_MS = 30_000;
+
+interface Pending {
+  req: CosignRequest;
+  resolve: (v: CosignVerification) => void;
+  reject: (e: unknown) => void;
+  timer: ReturnType<typeof setTimeout>;
+  /** Sent again once to a fresh thread when the thread died while it waited. */
+  retried: boolean;
+}
+
 export class VerifyThread implements CosignVerifier {
   private worker: Worker | null = null;
   private nextId = 0;
-  private readonly pending = new Map<number, { resolve: (v: CosignVerification) => void; reject: (e: unknown) => void }>();
+  private readonly pending = new Map<number, Pending>();
+  private idleTimer: ReturnType<typeof setTimeout> | null = null;
 
-  constructor(private readonly setup: VerifyThreadSetup) {}
+  constructor(
+    private readonly setup: VerifyThreadSetup,
+    private readonly limits: { answerTimeoutMs?: number; idleMs?: number } = {},
+  ) {}
 
   verify(sig: DiscoveredSignature, imageDigest: string): Promise<CosignVerification> {
-    const worker = this.worker ?? this.start();
     const id = this.nextId++;
+    // The payload is often a view into a larger buffer (a response body), which cloning would copy whole.
+    const req: CosignRequest = { id, sig: { ...sig, payload: new Uint8Array(sig.payload) }, imageDigest };
     return new Promise<CosignVerification>((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
-      // The payload is often a view into a larger buffer (a response body), which cloning would copy whole.
-      const req: CosignRequest = { id, sig: { ...sig, payload: new Uint8Array(sig.payload) }, imageDigest };
-      worker.postMessage(req);
+      const p: Pending = { req, resolve, reject, timer: this.answerTimer(id), retried: false };
+      this.pending.set(id, p);
+      this.send(p);
     });
   }
 
   /** Stops the thread; signatures still waiting fail. */
   async close(): Promise<void> {
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = null;
     const worker = this.worker;
     this.worker = null;
-    if (worker) await worker.terminate();
     this.failPending('the verification thread was stopped');
+    if (worker) await worker.terminate();
+  }
+
+  private send(p: Pending): void {
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = null;
+    const worker = this.worker ?? this.start();
+    worker.ref(); // keeps the process alive while a signature waits for its verdict
+    worker.postMessage(p.req);
+  }
+
+  private answerTimer(id: number): ReturnType<typeof setTimeout> {
+    const timer = setTimeout(() => {
+      if (!this.pending.has(id)) return;
+      const worker = this.worker;
+      this.worker = null;
+      const ms = this.limits.answerTimeoutMs ?? ANSWER_TIMEOUT_MS;
+      this.failPending(`the verification thread did not answer within ${ms < 1000 ? `${ms} ms` : `${Math.round(ms / 1000)} s`}`);
+      void worker?.terminate();
+    }, this.limits.answerTimeoutMs ?? ANSWER_TIMEOUT_MS);
+    timer.unref();
+    return timer;
   }
 
   private start(): Worker {
     const worker = new Worker(workerSource(), { eval: true, workerData: this.setup, execArgv: ['--conditions=react-server', ...profilingFlags()], resourceLimits: RESOURCE_LIMITS });
-    worker.unref(); // a scan that forgets to close it does not keep the process alive
     worker.on('message', (reply: CosignReply) => {
       const p = this.pending.get(reply.id);
       if (!p) return;
-      this.pending.delete(reply.id);
+      this.settle(reply.id, p);
       if ('error' in reply) p.reject(new SigscopeError('VERIFIER_ERROR', `verification failed unexpectedly: ${reply.error}`));
       else p.resolve({ verdict: reply.verdict, ...(reply.leaf ? { leaf: reply.leaf } : {}) });
     });
     const died = (why: string) => {
       if (this.worker !== worker) return;
       this.worker = null;
-      this.failPending(why);
+      // The signature that killed it cannot be told from the others waiting: each is tried once more on
+      // a fresh thread, so one hostile signature does not fail the images verified alongside it.
+      const again = [...this.pending.values()].filter((p) => !p.retried);
+      for (const p of this.pending.values()) if (p.retried) this.fail(p, why);
+      for (const p of again) {
+        p.retried = true;
+        this.send(p);
+      }
     };
     worker.on('error', (e) => died(`the verification thread stopped: ${e.message}`));
     worker.on('exit', (code) => died(`the verification thread exited (code ${code})`));
@@ -109,10 +157,28 @@ export class VerifyThread implements CosignVerifier {
     return worker;
   }
 
+  private settle(id: number, p: Pending): void {
+    clearTimeout(p.timer);
+    this.pending.delete(id);
+    if (this.pending.size > 0 || !this.worker) return;
+    // Idle: the thread no longer holds the process open, and stops after a while.
+    this.worker.unref();
+    const worker = this.worker;
+    this.idleTimer = setTimeout(() => {
+      if (this.worker !== worker || this.pending.size > 0) return;
+      this.worker = null;
+      void worker.terminate();
+    }, this.limits.idleMs ?? IDLE_MS);
+    this.idleTimer.unref();
+  }
+
+  private fail(p: Pending, why: string): void {
+    this.settle(p.req.id, p);
+    p.reject(new SigscopeError('VERIFIER_ERROR', `${why}; the signature was not verified`));
+  }
+
   private failPending(why: string): void {
-    const waiting = [...this.pending.values()];
-    this.pending.clear();
-    for (const p of waiting) p.reject(new SigscopeError('VERIFIER_ERROR', `${why}; the signature was not verified`));
+    for (const p of [...this.pending.values()]) this.fail(p, why);
   }
 }
 

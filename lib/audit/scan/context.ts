@@ -43,7 +43,7 @@ export interface ScanContext {
   expandsRepositories: boolean;
   /** Verification threads (the CLI's scans and workers); without, signatures are verified on the main thread. */
   verifyThreads?: VerifyThreads;
-  /** The scan's trusted root, loaded on first use for all its images (a failure is left to each run to record). */
+  /** The scan's trusted root, loaded for its images and checked again every few seconds (a failure is left to each run to record). */
   trustRoot: () => LoadedTrustRoot | undefined;
 }
 
@@ -66,6 +66,7 @@ export async function loadScanContext(db: Db, scanId: string, options: ScanConte
   } catch (e) {
     throw new SigscopeError('DATABASE', `scan ${scanId} has an unreadable spec or policy: ${(e as Error).message}`, { cause: e });
   }
+  const source = job.source === 'web' || job.source === 'demo' ? job.source : 'cli';
   const settings = readSettings();
   const client = new RegistryClient({ allowHttp: [...settings.allowHttpRegistries, ...spec.allowHttpRegistries], credentials: await registryCredentials(db), rememberReferrersSupport: true });
   return {
@@ -76,24 +77,30 @@ export async function loadScanContext(db: Db, scanId: string, options: ScanConte
     policyHash: job.policyHash,
     trustRootChoice: spec.trustRoot,
     trustRootHash: job.trustRootHash,
-    source: job.source === 'web' || job.source === 'demo' ? job.source : 'cli',
+    source,
     filterTags: compileTagFilter(spec.tags),
     client,
     repositoryHistory: new Map(),
     tagSnapshots: new Map(),
     expandsRepositories: parseTargets(spec.targets).some((t) => t.kind !== 'image'),
     ...(options.verifyOffThread ? { verifyThreads: new VerifyThreads() } : {}),
-    trustRoot: loadOnce(() => resolveTrustRoot(spec.trustRoot, job.source !== 'web' && job.source !== 'demo')),
+    trustRoot: loadFresh(() => resolveTrustRoot(spec.trustRoot, source === 'cli'), TRUST_ROOT_RECHECK_MS),
   };
 }
 
-/** The value, computed on first call; undefined (and tried again next time) when that throws. */
-function loadOnce<T>(load: () => T): () => T | undefined {
-  let value: T | undefined;
+/** How long a scan uses its loaded trusted root before checking the file again (a root edited to drop a key takes effect). */
+const TRUST_ROOT_RECHECK_MS = 5_000;
+
+/** The value, recomputed when older than `maxAgeMs`; undefined (tried again next time) when that throws. */
+function loadFresh<T>(load: () => T, maxAgeMs: number): () => T | undefined {
+  let cached: { value: T; at: number } | undefined;
   return () => {
+    if (cached && Date.now() - cached.at < maxAgeMs) return cached.value;
     try {
-      return (value ??= load());
+      cached = { value: load(), at: Date.now() };
+      return cached.value;
     } catch {
+      cached = undefined;
       return undefined;
     }
   };
