@@ -12,12 +12,11 @@
 import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { DiscoveredSignature } from '../lib/cosign/discovered';
-import { ANNOTATION, type CosignSignatureLayer } from '../lib/cosign/types';
 import { decodeCertificate } from '../lib/x509';
 import { compilePolicy } from '../lib/verify/policy';
 import { parseTrustedRoot } from '../lib/verify/trust-root';
 import { verifyCosignSignature } from '../lib/verify/verify-cosign';
-import { GITHUB_ACTIONS_ISSUER, githubWorkflowIdentity, signKeyless, signWithKey, simpleSigningPayload } from '../sandbox/cosign-sign';
+import { discoveredFromLayer, GITHUB_ACTIONS_ISSUER, githubWorkflowIdentity, signKeyless, signWithKey, simpleSigningPayload } from '../sandbox/cosign-sign';
 import { generateCosignKeyPair, readCosignPrivateKey } from '../sandbox/cosign-key';
 import { startSigstoreInstance } from '../sandbox/sigstore-instance';
 
@@ -31,21 +30,6 @@ interface Case {
   digest: string;
 }
 
-function discovered(l: CosignSignatureLayer, digest: string): DiscoveredSignature {
-  return {
-    subjectDigest: digest,
-    tag: `${digest.replace(':', '-')}.sig`,
-    manifestDigest: `sha256:${createHash('sha256').update(digest).digest('hex')}`,
-    layerIndex: 0,
-    layerDigest: `sha256:${createHash('sha256').update(l.payload).digest('hex')}`,
-    mediaType: l.mediaType,
-    payload: l.payload,
-    signatureB64: l.annotations[ANNOTATION.signature],
-    certificatePem: l.annotations[ANNOTATION.certificate],
-    chainPem: l.annotations[ANNOTATION.chain],
-    bundleJson: l.annotations[ANNOTATION.bundle],
-  };
-}
 
 async function pool<T>(n: number, width: number, fn: (i: number) => Promise<T>): Promise<T[]> {
   const out: T[] = new Array(n);
@@ -82,7 +66,7 @@ async function main(): Promise<void> {
           kind === 'keyless'
             ? await signKeyless(payload, instance, { repository: REPO, workflowRef: WORKFLOW, sha: 'c'.repeat(40) })
             : await signWithKey(payload, privateKey, { rekor: instance });
-        return { sig: discovered(layer, digest), digest };
+        return { sig: discoveredFromLayer(layer, digest), digest };
       });
     const cases = { keyless: await sign('keyless'), key: await sign('key') };
     console.log(`signed ${N} keyless + ${N} key signatures in ${((performance.now() - t0) / 1000).toFixed(1)} s`);

@@ -11,9 +11,31 @@ import { FulcioSigner, MessageSignatureBundleBuilder, RekorWitness, type Identit
 import type { TransparencyLogEntry } from '@sigstore/bundle';
 import { HashAlgorithm } from '@sigstore/protobuf-specs';
 import { ANNOTATION, COSIGN_SIGNATURE_TYPE, COSIGN_SIMPLESIGNING_MEDIA_TYPE, type CosignSignatureLayer } from '@/lib/cosign/types';
+import type { DiscoveredSignature } from '@/lib/cosign/discovered';
 import { SAN_CLAIM, type SigstoreInstance } from './sigstore-instance';
 
 export const GITHUB_ACTIONS_ISSUER = 'https://token.actions.githubusercontent.com';
+
+/**
+ * A signed layer as discovery would report it on the `.sig` tag of `subjectDigest` (no registry
+ * needed): for verification tests and bench/verify.ts. `over` replaces any field.
+ */
+export function discoveredFromLayer(l: CosignSignatureLayer, subjectDigest: string, over: Partial<DiscoveredSignature> = {}): DiscoveredSignature {
+  return {
+    subjectDigest,
+    tag: `${subjectDigest.replace(':', '-')}.sig`,
+    manifestDigest: `sha256:${createHash('sha256').update(subjectDigest).digest('hex')}`,
+    layerIndex: 0,
+    layerDigest: `sha256:${createHash('sha256').update(l.payload).digest('hex')}`,
+    mediaType: l.mediaType,
+    payload: l.payload,
+    signatureB64: l.annotations[ANNOTATION.signature],
+    certificatePem: l.annotations[ANNOTATION.certificate],
+    chainPem: l.annotations[ANNOTATION.chain],
+    bundleJson: l.annotations[ANNOTATION.bundle],
+    ...over,
+  };
+}
 
 /** The bytes cosign signs: its simple-signing JSON, serialized like Go's encoding/json. */
 export function simpleSigningPayload(dockerReference: string, manifestDigest: string, optional?: Record<string, unknown>): Buffer {

@@ -8,7 +8,7 @@ import type { DiscoveredSignature } from '../cosign/discovered';
 import type { CosignSignatureLayer } from '../cosign/types';
 import { ANNOTATION } from '../cosign/types';
 import { startSigstoreInstance, type SigstoreInstance } from '../../sandbox/sigstore-instance';
-import { GITHUB_ACTIONS_ISSUER, githubWorkflowIdentity, signKeyless, signWithKey, simpleSigningPayload } from '../../sandbox/cosign-sign';
+import { discoveredFromLayer, GITHUB_ACTIONS_ISSUER, githubWorkflowIdentity, signKeyless, signWithKey, simpleSigningPayload } from '../../sandbox/cosign-sign';
 import { compilePolicy } from './policy';
 import { parseTrustedRoot, type LoadedTrustRoot } from './trust-root';
 import { verifyCosignSignature } from './verify-cosign';
@@ -24,20 +24,7 @@ let layer: CosignSignatureLayer;
 let second: CosignSignatureLayer;
 
 function discovered(l: CosignSignatureLayer, over: Partial<DiscoveredSignature> = {}): DiscoveredSignature {
-  return {
-    subjectDigest: DIGEST,
-    tag: 'sha256-x.sig',
-    manifestDigest: DIGEST,
-    layerIndex: 0,
-    layerDigest: `sha256:${createHash('sha256').update(l.payload).digest('hex')}`,
-    mediaType: l.mediaType,
-    payload: l.payload,
-    signatureB64: l.annotations[ANNOTATION.signature],
-    certificatePem: l.annotations[ANNOTATION.certificate],
-    chainPem: l.annotations[ANNOTATION.chain],
-    bundleJson: l.annotations[ANNOTATION.bundle],
-    ...over,
-  };
+  return discoveredFromLayer(l, DIGEST, { tag: 'sha256-x.sig', manifestDigest: DIGEST, ...over });
 }
 
 const verify = (s: DiscoveredSignature, p = policy, imageDigest = DIGEST) => verifyCosignSignature(s, { imageDigest, policy: p, trust: trust.material });
