@@ -152,6 +152,9 @@ export async function runScan(db: Db, scanId: string, options: RunScanOptions = 
     }
   } finally {
     clearInterval(heartbeat);
+    // Items still running (the loop left on an error, or another runner finished the scan) end and
+    // are stored before the verification thread stops: stopping it first would record them as errors.
+    await Promise.allSettled(inflight.values());
     await writer.flush().catch(onWriteError);
     await ctx.verifyThreads?.close();
   }
