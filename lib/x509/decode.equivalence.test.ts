@@ -1,6 +1,7 @@
 /**
  * decodeCertificate() was rewritten for speed (one BER parse, extensions read from the parsed
- * ASN.1). It must behave exactly as before: same result, or same error message, for any input.
+ * ASN.1; then, for the usual certificate, a field-by-field read: decode-common.ts). It must
+ * behave exactly as before: same result, or same error message, for any input.
  * The previous implementation is kept as an oracle (tests/support/x509-reference-decode.ts) and
  * both run on every certificate in the fixtures, on thousands of seeded mutations of them
  * (most are refused, some still decode with changed values), and on generated certificates
@@ -9,11 +10,15 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { webcrypto } from 'node:crypto';
+import { AsnConvert } from '@peculiar/asn1-schema';
+import { Certificate } from '@peculiar/asn1-x509';
 import { describe, expect, it } from 'vitest';
 import { FIXTURES } from '../../tests/support/fixtures';
 import { referenceDecodeDer } from '../../tests/support/x509-reference-decode';
 import { SigscopeError } from '../errors';
 import { decodeCertificate, isUnregisteredExtension } from './decode';
+import { readCommonFields } from './decode-common';
+import type { DecodedCertificate } from './types';
 import { pemFromDer } from './pem';
 import { FULCIO_EXTENSIONS } from './fulcio-extensions';
 import * as x509 from './peculiar';
@@ -29,14 +34,29 @@ function outcome(fn: () => unknown): Outcome {
   }
 }
 
+/** Certificates decodeCertificate read field by field (decode-common.ts), rather than parsing them whole. */
+let readByFields = 0;
+
 /**
  * Runs both decoders on `der`; returns whether it decoded, failing the test on any difference.
  * Bytes that do not start as a SEQUENCE go in as PEM (as bytes they are refused before decoding).
+ * The field-by-field path is also compared on its own: whatever it accepts, the reference must
+ * accept with the same values (it never refuses with a message of its own: it leaves that to the
+ * whole parse).
  */
 function expectSame(der: Uint8Array, label: string): boolean {
+  const where = `${label}: ${Buffer.from(der).toString('hex')}`;
   const fast = outcome(() => decodeCertificate(der[0] === 0x30 ? der : pemFromDer(der)));
   const reference = outcome(() => referenceDecodeDer(new Uint8Array(der)));
-  expect(fast, `${label}: ${Buffer.from(der).toString('hex')}`).toEqual(reference);
+  expect(fast, where).toEqual(reference);
+  const fields = readCommonFields(new Uint8Array(der));
+  if (fields) {
+    readByFields++;
+    expect(reference.ok, where).toBe(true);
+    const { fingerprintSha256, pem, identity, oidcIssuer, ...expected } = (reference as { value: DecodedCertificate }).value;
+    void [fingerprintSha256, pem, identity, oidcIssuer];
+    expect(fields, where).toEqual(expected);
+  }
   return fast.ok;
 }
 
@@ -127,11 +147,19 @@ describe('the fast decoder agrees with the previous implementation', () => {
     });
     // A few fixtures are deliberately broken (both refuse them, identically).
     expect(decoded).toBeGreaterThan(certs.length - 3);
+    // Every Fulcio leaf takes the field-by-field path (else a scan silently pays for the whole parse).
+    const leaves = certs.filter((der) => {
+      const r = outcome(() => decodeCertificate(der));
+      return r.ok && Object.keys((r.value as DecodedCertificate).fulcio).length > 0;
+    });
+    expect(leaves.length).toBeGreaterThan(10);
+    for (const der of leaves) expect(readCommonFields(der), Buffer.from(der).toString('hex')).not.toBeNull();
   });
 
   it('on seeded mutations of them (refused with the same message, or decoded to the same values)', () => {
     let decoded = 0;
     let refused = 0;
+    const before = readByFields;
     certs.forEach((der, i) => {
       for (const m of mutations(der, 60, 1000 + i)) {
         if (expectSame(m, `mutation of fixture #${i}`)) decoded++;
@@ -141,6 +169,8 @@ describe('the fast decoder agrees with the previous implementation', () => {
     // Both outcomes must be well represented, or the comparison proves little.
     expect(decoded).toBeGreaterThan(certs.length * 10);
     expect(refused).toBeGreaterThan(certs.length * 20);
+    // And so must mutated certificates that the field-by-field path read.
+    expect(readByFields - before).toBeGreaterThan(certs.length * 15);
   }, 180_000);
 
   it('on generated certificates with extensions Fulcio never issues, well-formed or not', async () => {
@@ -198,6 +228,17 @@ describe('the fast decoder agrees with the previous implementation', () => {
       [{ '2.5.4.5': ['7'] }, { '0.9.2342.19200300.100.1.1': ['u1'] }, { DC: ['example'] }, { DC: ['test'] }, { E: ['a@b.test'] }, { CN: ['#04024869', ' lead+trail '] }],
     ];
     for (const name of names) expectSame(await make([], name), JSON.stringify(name));
+    // A Fulcio leaf with other serial numbers: a sign byte, non-minimal, one byte, negative, zero
+    // (the generator above writes only minimal ones).
+    const leaf = certs.find((der) => readCommonFields(der)?.fulcio.issuerV2)!;
+    for (const serial of ['00ff01', '0001', '000080', '7f', '80', 'ff00', '00']) {
+      const asn = AsnConvert.parse(leaf, Certificate);
+      asn.tbsCertificate.serialNumber = new Uint8Array(Buffer.from(serial, 'hex')).buffer;
+      delete (asn as { tbsCertificateRaw?: ArrayBuffer }).tbsCertificateRaw; // else the original TBS is written back
+      const before = readByFields;
+      expectSame(new Uint8Array(AsnConvert.serialize(asn)), `leaf with serial ${serial}`);
+      expect(readByFields, serial).toBe(before + 1);
+    }
 
     // Other key types.
     const keyAlgorithms: (Algorithm & Record<string, unknown>)[] = [

@@ -5,9 +5,11 @@
  * into CERTIFICATE_MALFORMED.
  *
  * An organization scan decodes a distinct Fulcio leaf per image, so this is on the hot path.
- * The certificate is parsed once, and values are read from the parsed ASN.1 rather than
- * through the library's object model, which re-encodes and re-parses each extension, name
- * and key. Acceptance and error messages are those of that object model, exactly:
+ * A certificate of the usual shape (every Fulcio leaf) is read field by field, each field
+ * parsed by its own schema class and shared ones remembered (./decode-common.ts); any other is
+ * parsed once whole, and values are read from the parsed ASN.1 rather than through the
+ * library's object model, which re-encodes and re-parses each extension, name and key.
+ * Acceptance and error messages are those of that object model, exactly:
  * decode.equivalence.test.ts holds the previous implementation to that. bench/x509.ts: cost.
  */
 import { createHash } from 'node:crypto';
@@ -31,16 +33,14 @@ import {
 } from '@peculiar/asn1-x509';
 import { isSigscopeError, describeError } from '../errors';
 import { ExtensionFactory, X509Certificate } from './peculiar';
-import { FULCIO_EXTENSION_BY_OID, FULCIO_OID_ARC, FULCIO_OTHER_NAME_OID, type FulcioExtensions } from './fulcio-extensions';
-import { countEmbeddedScts, decodeDerUtf8String, decodeUtf8 } from './extension-values';
-import { describePublicKey, extendedKeyUsageName, formatName, keyUsageNames, subjectAlternativeNames } from './fields';
-import { BER_LIMITS, MAX_CERTIFICATE_DER_BYTES, MAX_CERTIFICATE_PEM_CHARS } from './limits';
+import { FULCIO_OID_ARC } from './fulcio-extensions';
+import { OID_EMBEDDED_SCTS, describePublicKey, embeddedSctCount, extendedKeyUsageName, formatName, fulcioValues, isoDate, keyUsageNames, subjectAlternativeNames } from './fields';
+import { BER_LIMITS, MAX_CERTIFICATE_DER_BYTES, MAX_CERTIFICATE_PEM_CHARS, PARSE_OPTIONS } from './limits';
 import { malformed } from './malformed';
 import { derFromPem, pemFromDer } from './pem';
-import type { DecodedCertificate, SubjectAlternativeName } from './types';
+import { readCommonFields } from './decode-common';
+import type { CertificateFields, DecodedCertificate } from './types';
 
-const OID_EMBEDDED_SCTS = '1.3.6.1.4.1.11129.2.4.2';
-const PARSE_OPTIONS = { berOptions: BER_LIMITS };
 
 /** Extensions @peculiar/x509 has no class for (decode.equivalence.test.ts checks it still has none). */
 export function isUnregisteredExtension(oid: string): boolean {
@@ -132,29 +132,54 @@ function derFromText(text: string): Uint8Array<ArrayBuffer> {
 }
 
 function decodeDer(der: Uint8Array<ArrayBuffer>, fingerprint: string): DecodedCertificate {
+  // The usual certificate (every Fulcio leaf) is read field by field; anything else, and
+  // anything that path refuses, is parsed whole here.
+  const common = readCommonFields(der);
+  if (common) return assemble(common, der, fingerprint);
+
   const { cert, asn } = parseCertificate(der);
   const extensions = readExtensions(asn.tbsCertificate.extensions ?? []);
-
   const sans = extensions.san ? subjectAlternativeNames(extensions.san) : [];
-  const fulcio = fulcioValues(extensions.byOid, sans);
-  const sctExt = extensions.byOid.get(OID_EMBEDDED_SCTS);
+  const values = new Map([...extensions.byOid].map(([oid, ext]) => [oid, ext.extnValue.buffer]));
+  const fulcio = fulcioValues(values, sans);
+  // In this order, which decides which error a certificate with several faults gets.
+  return assemble(
+    {
+      serialNumber: cert.serialNumber.toLowerCase(),
+      subject: formatName(asn.tbsCertificate.subject),
+      issuer: formatName(asn.tbsCertificate.issuer),
+      notBefore: isoDate(cert.notBefore, 'notBefore'),
+      notAfter: isoDate(cert.notAfter, 'notAfter'),
+      publicKey: describePublicKey(cert.publicKey, asn.tbsCertificate.subjectPublicKeyInfo),
+      subjectAlternativeNames: sans,
+      keyUsage: keyUsageNames(extensions.keyUsage ?? 0),
+      extendedKeyUsage: (extensions.extendedKeyUsage ?? []).map((u) => extendedKeyUsageName(String(u))),
+      isCA: extensions.ca ?? false,
+      sctCount: embeddedSctCount(values),
+      fulcio,
+    },
+    der,
+    fingerprint,
+  );
+}
 
-  const oidcIssuer = fulcio.issuerV2 ?? fulcio.issuer;
-  const identity = sans.find((s) => s.type === 'uri' || s.type === 'email' || s.type === 'otherName')?.value;
+function assemble(fields: CertificateFields, der: Uint8Array, fingerprint: string): DecodedCertificate {
+  const oidcIssuer = fields.fulcio.issuerV2 ?? fields.fulcio.issuer;
+  const identity = fields.subjectAlternativeNames.find((s) => s.type === 'uri' || s.type === 'email' || s.type === 'otherName')?.value;
   return {
-    serialNumber: cert.serialNumber.toLowerCase(),
-    subject: formatName(asn.tbsCertificate.subject),
-    issuer: formatName(asn.tbsCertificate.issuer),
-    notBefore: isoDate(cert.notBefore, 'notBefore'),
-    notAfter: isoDate(cert.notAfter, 'notAfter'),
+    serialNumber: fields.serialNumber,
+    subject: fields.subject,
+    issuer: fields.issuer,
+    notBefore: fields.notBefore,
+    notAfter: fields.notAfter,
     fingerprintSha256: fingerprint,
-    publicKey: describePublicKey(cert.publicKey, asn.tbsCertificate.subjectPublicKeyInfo),
-    subjectAlternativeNames: sans,
-    keyUsage: keyUsageNames(extensions.keyUsage ?? 0),
-    extendedKeyUsage: (extensions.extendedKeyUsage ?? []).map((u) => extendedKeyUsageName(String(u))),
-    isCA: extensions.ca ?? false,
-    sctCount: sctExt ? sctCount(sctExt) : 0,
-    fulcio,
+    publicKey: fields.publicKey,
+    subjectAlternativeNames: fields.subjectAlternativeNames,
+    keyUsage: fields.keyUsage,
+    extendedKeyUsage: fields.extendedKeyUsage,
+    isCA: fields.isCA,
+    sctCount: fields.sctCount,
+    fulcio: fields.fulcio,
     // Absent keys rather than `undefined` values, so JSON round-trips exactly.
     ...(oidcIssuer === undefined ? {} : { oidcIssuer }),
     ...(identity === undefined ? {} : { identity }),
@@ -249,33 +274,4 @@ function readExtensions(list: readonly AsnExtension[]): ExtensionValues {
     out.byOid.set(ext.extnID, ext);
   }
   return out;
-}
-
-function fulcioValues(extensions: Map<string, AsnExtension>, sans: SubjectAlternativeName[]): FulcioExtensions {
-  const out: FulcioExtensions = {};
-  for (const [oid, ext] of extensions) {
-    const info = FULCIO_EXTENSION_BY_OID.get(oid);
-    if (!info || info.encoding === 'san-other-name') continue;
-    const bytes = ext.extnValue.buffer;
-    const value = info.encoding === 'raw-utf8' ? decodeUtf8(new Uint8Array(bytes)) : decodeDerUtf8String(bytes);
-    if (value === null) {
-      const expected = info.encoding === 'raw-utf8' ? 'raw UTF-8 text' : 'a DER UTF8String';
-      throw malformed(`Fulcio extension "${info.label}" (${oid}) is not ${expected} as the Fulcio specification requires.`);
-    }
-    out[info.key] = value;
-  }
-  const otherName = sans.find((s) => s.type === 'otherName' && s.typeId === FULCIO_OTHER_NAME_OID);
-  if (otherName) out.otherName = otherName.value;
-  return out;
-}
-
-function sctCount(ext: AsnExtension): number {
-  const n = countEmbeddedScts(ext.extnValue.buffer);
-  if (n === null) throw malformed(`The embedded SCT list (extension ${OID_EMBEDDED_SCTS}) is malformed.`);
-  return n;
-}
-
-function isoDate(d: Date, field: string): string {
-  if (Number.isNaN(d.getTime())) throw malformed(`The certificate's ${field} date is invalid.`);
-  return d.toISOString();
 }

@@ -4,10 +4,12 @@
  */
 import type { Name as AsnName, SubjectAlternativeName as AsnSubjectAlternativeName, SubjectPublicKeyInfo, GeneralName } from '@peculiar/asn1-x509';
 import { ExtendedKeyUsage, KeyUsageFlags, Name, type PublicKey } from './peculiar';
-import { decodeDerTextString } from './extension-values';
-import { FULCIO_OTHER_NAME_OID } from './fulcio-extensions';
+import { countEmbeddedScts, decodeDerTextString, decodeDerUtf8String, decodeUtf8 } from './extension-values';
+import { FULCIO_EXTENSION_BY_OID, FULCIO_OTHER_NAME_OID, type FulcioExtensions } from './fulcio-extensions';
 import { malformed } from './malformed';
 import type { DecodedPublicKey, SubjectAlternativeName } from './types';
+
+export const OID_EMBEDDED_SCTS = '1.3.6.1.4.1.11129.2.4.2';
 
 // Attribute types the library prints as bare OIDs; Fulcio-compatible test CAs use them.
 const EXTRA_DN_NAMES = {
@@ -100,4 +102,35 @@ function fromOtherName(typeId: string, value: ArrayBuffer): SubjectAlternativeNa
   }
   const text = decoded ? decoded.text : `#${Buffer.from(value).toString('hex')}`;
   return { type: 'otherName', value: text, typeId };
+}
+
+/** Fulcio's values, from every extension's value bytes by OID (in certificate order). */
+export function fulcioValues(extensions: Map<string, ArrayBuffer | Uint8Array>, sans: SubjectAlternativeName[]): FulcioExtensions {
+  const out: FulcioExtensions = {};
+  for (const [oid, bytes] of extensions) {
+    const info = FULCIO_EXTENSION_BY_OID.get(oid);
+    if (!info || info.encoding === 'san-other-name') continue;
+    const value = info.encoding === 'raw-utf8' ? decodeUtf8(new Uint8Array(bytes)) : decodeDerUtf8String(bytes);
+    if (value === null) {
+      const expected = info.encoding === 'raw-utf8' ? 'raw UTF-8 text' : 'a DER UTF8String';
+      throw malformed(`Fulcio extension "${info.label}" (${oid}) is not ${expected} as the Fulcio specification requires.`);
+    }
+    out[info.key] = value;
+  }
+  const otherName = sans.find((s) => s.type === 'otherName' && s.typeId === FULCIO_OTHER_NAME_OID);
+  if (otherName) out.otherName = otherName.value;
+  return out;
+}
+
+export function embeddedSctCount(extensions: Map<string, ArrayBuffer | Uint8Array>): number {
+  const value = extensions.get(OID_EMBEDDED_SCTS);
+  if (!value) return 0;
+  const n = countEmbeddedScts(value);
+  if (n === null) throw malformed(`The embedded SCT list (extension ${OID_EMBEDDED_SCTS}) is malformed.`);
+  return n;
+}
+
+export function isoDate(d: Date, field: string): string {
+  if (Number.isNaN(d.getTime())) throw malformed(`The certificate's ${field} date is invalid.`);
+  return d.toISOString();
 }

@@ -14,3 +14,6 @@ export const MAX_CHAIN_PEM_CHARS = MAX_CHAIN_CERTIFICATES * MAX_CERTIFICATE_PEM_
 
 /** Forwarded to asn1js so a crafted certificate cannot nest or fan out without limit. */
 export const BER_LIMITS = { maxDepth: 32, maxNodes: 4096, maxContentLength: MAX_CERTIFICATE_DER_BYTES } as const;
+
+/** The options every @peculiar parse in lib/x509 gets. */
+export const PARSE_OPTIONS = { berOptions: BER_LIMITS } as const;

@@ -58,3 +58,6 @@ export interface DecodedCertificate {
   /** Canonical PEM of the certificate. */
   pem: string;
 }
+
+/** What both ways of reading a certificate (lib/x509/decode.ts) give, before the values derived from them. */
+export type CertificateFields = Omit<DecodedCertificate, 'fingerprintSha256' | 'oidcIssuer' | 'identity' | 'pem'>;
