@@ -25,6 +25,7 @@ export interface DiscoveryResult {
 
 export async function discoverCosignSignatures(client: RegistryClient, repo: RepositoryLocator, digest: string, kind: 'sig' | 'att' = 'sig'): Promise<DiscoveryResult> {
   const tag = attachmentTag(digest, kind);
+  if (client.isListedAbsent(repo, tag)) return { tag, signatures: [], problems: [] };
   let manifest;
   try {
     manifest = await client.getManifest(repo, tag);

@@ -106,6 +106,7 @@ export async function discoverReferrers(client: RegistryClient, repo: Repository
 /** cosign's `.sbom` tag: SBOM documents as layers (unsigned by themselves). */
 export async function discoverSbomTag(client: RegistryClient, repo: RepositoryLocator, digest: string): Promise<DiscoveredDocument[]> {
   const tag = attachmentTag(digest, 'sbom');
+  if (client.isListedAbsent(repo, tag)) return [];
   let manifest;
   try {
     manifest = await client.getManifest(repo, tag);

@@ -330,6 +330,15 @@ export class RegistryClient {
     return this.tagSnapshots.has(`${repo.apiHost}/${repo.repository}`);
   }
 
+  /**
+   * True when the repository's tag list, read for this scan, does not name `tag`: getManifest
+   * would throw REGISTRY_NOT_FOUND without asking the registry. Lets callers looking for optional
+   * attachments (.att, .sbom) skip building that error for every image.
+   */
+  isListedAbsent(target: RepositoryLocator, tag: string): boolean {
+    return this.inSnapshot(resolveRepo(target), { kind: 'tag', value: tag }) === false;
+  }
+
   /** Whether the tag list read for the repository names this tag; undefined without a list (or for a digest). */
   private inSnapshot(repo: Repo, ref: TagOrDigest): boolean | undefined {
     if (ref.kind !== 'tag') return undefined;

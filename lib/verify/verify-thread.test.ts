@@ -122,4 +122,24 @@ describe('VerifyThread', () => {
     expect((await idle.verify(discovered(keyless), DIGEST)).verdict.verdict).toBe('signed-unchecked'); // started again
     await idle.close();
   });
+
+  it('can be started ahead of the first signature, which it then verifies; unused, it stops when idle', async () => {
+    const setup = { policy: {}, trustedRoot: Buffer.from(JSON.stringify(instance.trustedRoot)), trustRootName: 'sandbox' };
+    const thread = new VerifyThread(setup, { idleMs: 200 });
+    const workerOf = () => (thread as unknown as { worker: unknown }).worker;
+    thread.warm();
+    const warmed = workerOf();
+    expect(warmed).not.toBeNull();
+    thread.warm(); // a second call keeps the same thread
+    expect(workerOf()).toBe(warmed);
+    expect((await thread.verify(discovered(keyless), DIGEST)).verdict.verdict).toBe('signed-unchecked');
+    expect(workerOf()).toBe(warmed); // the warmed thread answered, no second one was started
+
+    const unused = new VerifyThread(setup, { idleMs: 50 });
+    unused.warm();
+    expect((unused as unknown as { worker: unknown }).worker).not.toBeNull();
+    await new Promise((r) => setTimeout(r, 300));
+    expect((unused as unknown as { worker: unknown }).worker).toBeNull();
+    await Promise.all([thread.close(), unused.close()]);
+  });
 });

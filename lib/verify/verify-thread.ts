@@ -88,6 +88,16 @@ export class VerifyThread implements CosignVerifier {
     private readonly limits: { answerTimeoutMs?: number; idleMs?: number } = {},
   ) {}
 
+  /**
+   * Starts the thread ahead of the first signature, so that it loads its modules while the
+   * caller lists repositories and fetches manifests. Unused, it stops after the idle time.
+   */
+  warm(): void {
+    if (this.worker) return;
+    this.start();
+    this.idle();
+  }
+
   verify(sig: DiscoveredSignature, imageDigest: string): Promise<CosignVerification> {
     const id = this.nextId++;
     // The payload is often a view into a larger buffer (a response body), which cloning would copy whole.
@@ -160,8 +170,12 @@ export class VerifyThread implements CosignVerifier {
   private settle(id: number, p: Pending): void {
     clearTimeout(p.timer);
     this.pending.delete(id);
-    if (this.pending.size > 0 || !this.worker) return;
-    // Idle: the thread no longer holds the process open, and stops after a while.
+    if (this.pending.size === 0) this.idle();
+  }
+
+  /** Nothing waits: the thread no longer holds the process open, and stops after a while. */
+  private idle(): void {
+    if (!this.worker) return;
     this.worker.unref();
     const worker = this.worker;
     this.idleTimer = setTimeout(() => {
@@ -187,7 +201,7 @@ export class VerifyThreads {
   private readonly threads = new Map<string, VerifyThread>();
 
   /** `rawPolicy` is what `policy` was compiled from. */
-  verifierFor(policy: CompiledPolicy, rawPolicy: unknown, trust: LoadedTrustRoot): CosignVerifier {
+  verifierFor(policy: CompiledPolicy, rawPolicy: unknown, trust: LoadedTrustRoot): VerifyThread {
     const key = `${policy.hash}\n${trust.hash}`;
     let thread = this.threads.get(key);
     if (!thread) {

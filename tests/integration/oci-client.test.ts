@@ -11,6 +11,8 @@ import type { AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { discoverCosignSignatures } from '@/lib/cosign/discover';
+import { attachmentTag } from '@/lib/cosign/tags';
 import { ANNOTATION, COSIGN_SIMPLESIGNING_MEDIA_TYPE } from '@/lib/cosign/types';
 import { SigscopeError, type SigscopeErrorCode } from '@/lib/errors';
 import { RegistryClient, type RegistryClientOptions } from '@/lib/oci/client';
@@ -19,7 +21,7 @@ import { isIndex } from '@/lib/oci/manifest';
 import { OCI_INDEX, OCI_MANIFEST } from '@/lib/oci/media-types';
 import { parseReference, withDigest } from '@/lib/oci/reference';
 import { buildImage, buildMultiArchIndex, type BuiltImage, type BuiltIndex } from '@/sandbox/oci-images';
-import { pushCosignSignatures, pushImage, pushIndex, signatureTag } from '@/sandbox/push';
+import { pushCosignSignatures, pushCosignTagManifest, pushImage, pushIndex, signatureTag } from '@/sandbox/push';
 import { startRegistry, type RunningRegistry } from '@/sandbox/registry';
 
 const run = promisify(execFile);
@@ -161,6 +163,22 @@ describe('RegistryClient against Distribution (docker-registry)', () => {
     expect(sig.manifest.config.mediaType).toBe('application/vnd.oci.image.config.v1+json');
     expect(sig.manifest.layers[0]).toMatchObject({ mediaType: COSIGN_SIMPLESIGNING_MEDIA_TYPE, digest: sha256Digest(payload), annotations: { [ANNOTATION.signature]: 'MEUCIQ==' } });
     expect((await client.getBlob(repo('app'), sha256Digest(payload))).equals(payload)).toBe(true);
+  });
+
+  it('with a tag list read for the scan, answers for tags it does not name without asking the registry', async () => {
+    const listed = await client.listTags(repo('app'));
+    const scanClient = new RegistryClient({ allowHttp: [registry.host] });
+    scanClient.useTagSnapshot(repo('app'), listed);
+    const att = attachmentTag(image.digest, 'att');
+    expect(scanClient.isListedAbsent(repo('app'), att)).toBe(true);
+    expect(scanClient.isListedAbsent(repo('app'), signatureTag(image.digest))).toBe(false);
+    expect(scanClient.isListedAbsent(repo('multi'), att)).toBe(false); // no list read for that repository
+    // Pushed after the list was read: the scan's point-in-time view does not see it (the next scan will).
+    const payload = Buffer.from('{"payloadType":"application/vnd.in-toto+json"}');
+    await pushCosignTagManifest(client, repo('app'), att, [{ payload, mediaType: 'application/vnd.dsse.envelope.v1+json', annotations: {} }]);
+    expect((await discoverCosignSignatures(scanClient, repo('app'), image.digest, 'att')).signatures).toEqual([]);
+    expect((await discoverCosignSignatures(client, repo('app'), image.digest, 'att')).signatures).toHaveLength(1);
+    await expectCode(scanClient.getManifest(repo('app'), att), 'REGISTRY_NOT_FOUND', /not in the repository's tag list/);
   });
 
   it('skopeo, as an independent client, sees the digests we pushed', async () => {

@@ -13,6 +13,7 @@ import type { Db } from '../../db';
 import { getScanJob, type RepositoryHistory } from '../../db/scans';
 import { parseTargets, ScanSpecSchema, type ScanSpec } from './targets';
 import { compileTagFilter } from './tag-filter';
+import { compilePolicy } from '../../verify/policy';
 import { VerifyThreads } from '../../verify/verify-thread';
 import type { LoadedTrustRoot } from '../../verify/trust-root';
 import { resolveTrustRoot } from '../run-verification';
@@ -69,7 +70,7 @@ export async function loadScanContext(db: Db, scanId: string, options: ScanConte
   const source = job.source === 'web' || job.source === 'demo' ? job.source : 'cli';
   const settings = readSettings();
   const client = new RegistryClient({ allowHttp: [...settings.allowHttpRegistries, ...spec.allowHttpRegistries], credentials: await registryCredentials(db), rememberReferrersSupport: true });
-  return {
+  const ctx: ScanContext = {
     db,
     scanId,
     spec,
@@ -86,7 +87,27 @@ export async function loadScanContext(db: Db, scanId: string, options: ScanConte
     ...(options.verifyOffThread ? { verifyThreads: new VerifyThreads() } : {}),
     trustRoot: loadFresh(() => resolveTrustRoot(spec.trustRoot, source === 'cli'), TRUST_ROOT_RECHECK_MS),
   };
+  warmVerifyThread(ctx);
+  return ctx;
 }
+
+/**
+ * Starts the scan's verification thread now: it loads its modules (half a second of CPU) on the
+ * other core while this one lists repositories and fetches the first manifests, instead of the
+ * first signatures waiting for it. Items verify under an ad hoc policy through this same thread
+ * (VerifyThreads keys threads by policy and trusted root).
+ */
+function warmVerifyThread(ctx: ScanContext): void {
+  if (!ctx.verifyThreads || ctx.policy.kind !== 'adhoc') return;
+  const trust = ctx.trustRoot();
+  if (!trust) return; // each item's run records why the trusted root did not load
+  try {
+    ctx.verifyThreads.verifierFor(compilePolicy(ctx.policy.policy), ctx.policy.policy, trust).warm();
+  } catch {
+    // An invalid policy is recorded by each item's run, as without the thread.
+  }
+}
+
 
 /** How long a scan uses its loaded trusted root before checking the file again (a root edited to drop a key takes effect). */
 const TRUST_ROOT_RECHECK_MS = 5_000;
