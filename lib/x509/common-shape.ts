@@ -14,7 +14,7 @@
  *
  * "Usual" means: strict DER headers (one-byte tags, minimal definite lengths, children exactly
  * filling their parent), a v3 certificate with nothing but the fields RFC 5280 always has plus
- * extensions, at most 8 KiB and not deeply nested. Anything else returns null, and the
+ * extensions, at most 6,000 bytes and not deeply nested. Anything else returns null, and the
  * certificate is decoded the full way, so odd inputs keep exactly their previous result or
  * error message.
  */
@@ -55,10 +55,14 @@ export interface CertificateParts {
 
 /**
  * Within these, asn1js's limits (lib/x509/limits.ts: 4,096 nodes, depth 32) cannot be what
- * refuses the certificate when parsed whole: every node has its own two header bytes at least,
- * and constructed elements (the nesting asn1js must follow) are at most MAX_DEPTH deep.
+ * refuses the certificate when parsed whole. Nodes: asn1js counts one per element, and one
+ * more for each attempt to read a primitive OCTET or BIT STRING's content as ASN.1, even a
+ * failed one, over the whole certificate; the densest bytes for that are `04 01 00` (two
+ * nodes in three bytes), so 6,000 bytes stay under 4,000 nodes. Fields parsed one by one would
+ * each get a fresh budget, so the whole must be small enough for the total. Depth: constructed
+ * elements (the nesting asn1js must follow) are at most MAX_DEPTH deep.
  */
-const MAX_DER_BYTES = 8192;
+const MAX_DER_BYTES = 6000;
 const MAX_DEPTH = 16;
 
 const SEQUENCE = 0x30;
@@ -154,7 +158,7 @@ function is(node: Node | undefined, tag: number): node is Node {
 
 /**
  * The element at `pos` (ending by `limit`), with the elements of constructed ones read too;
- * null unless it is strict DER. Lengths here stay below 64 KiB (the whole is at most 8 KiB).
+ * null unless it is strict DER. Lengths here stay below 64 KiB (the whole is at most 6,000 bytes).
  */
 function readElement(der: Uint8Array, pos: number, limit: number, depth: number): Node | null {
   if (depth > MAX_DEPTH || pos + 2 > limit) return null;

@@ -228,6 +228,28 @@ describe('the fast decoder agrees with the previous implementation', () => {
       [{ '2.5.4.5': ['7'] }, { '0.9.2342.19200300.100.1.1': ['u1'] }, { DC: ['example'] }, { DC: ['test'] }, { E: ['a@b.test'] }, { CN: ['#04024869', ' lead+trail '] }],
     ];
     for (const name of names) expectSame(await make([], name), JSON.stringify(name));
+    // Near asn1js's node limit, reached across fields: each field parsed alone stays within it, the
+    // whole certificate does not (asn1js counts an attempt to read a string's content as ASN.1, even
+    // a failed one, so `04 01 00` is two nodes in three bytes). Bulk in the key, or in the
+    // parameters of the signature algorithm; then the same bulk, smaller, which both accept.
+    const bulk = (count: number) => Buffer.concat([Buffer.from([0x30, 0x82, ((count * 3) >> 8) & 0xff, (count * 3) & 0xff]), Buffer.alloc(count * 3, Buffer.from([0x04, 0x01, 0x00]))]);
+    const leafOf = () => {
+      const asn = AsnConvert.parse(certs.find((der) => readCommonFields(der)?.fulcio.issuerV2)!, Certificate);
+      delete (asn as { tbsCertificateRaw?: ArrayBuffer }).tbsCertificateRaw;
+      return asn;
+    };
+    for (const count of [2040, 300]) {
+      const inKey = leafOf();
+      inKey.tbsCertificate.subjectPublicKeyInfo.subjectPublicKey = new Uint8Array(bulk(count)).buffer;
+      const inAlgorithm = leafOf();
+      inAlgorithm.signatureAlgorithm.parameters = new Uint8Array(bulk(count)).buffer;
+      for (const [label, asn] of [['key', inKey], ['signature algorithm', inAlgorithm]] as const) {
+        const der = new Uint8Array(AsnConvert.serialize(asn));
+        const decoded = expectSame(der, `${count} × 04 01 00 in the ${label}`);
+        expect(decoded, `${count} in the ${label}`).toBe(count < 1000);
+      }
+    }
+
     // A Fulcio leaf with other serial numbers: a sign byte, non-minimal, one byte, negative, zero
     // (the generator above writes only minimal ones).
     const leaf = certs.find((der) => readCommonFields(der)?.fulcio.issuerV2)!;
