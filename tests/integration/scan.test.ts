@@ -127,13 +127,15 @@ describe('scanning an organization', () => {
 
   it('can be cancelled, then resumed without redoing finished items', async () => {
     const { id } = await scanOf([`${world.registry.host}/org/*`], { full: true, concurrency: 1 });
-    // The cancel lands after the third image and is seen before the next claim (however fast images are).
+    // The cancel lands after the third image and is seen before the next claim (however fast images
+    // are): images are stored as they finish, so progress counts them before many more have run.
     const progress = runScan(db, id, {
       onProgress: async (p) => {
         if (p.images.done >= 3) await transitionScan(db, id, ['running'], 'cancelling');
       },
       progressIntervalMs: 0,
       statusPollMs: 0,
+      writeDelayMs: 0,
     });
     const stopped = await progress;
     expect(stopped.status).toBe('cancelled');

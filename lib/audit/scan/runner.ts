@@ -40,6 +40,8 @@ export interface RunScanOptions {
   progressIntervalMs?: number;
   /** How often the scan's status is read for a cancel (default 100 ms; 0: before every claim). */
   statusPollMs?: number;
+  /** How long finished items wait to be stored together (default 250 ms; 0: as soon as possible). */
+  writeDelayMs?: number;
   /** Stop claiming new items (the process is shutting down); the scan stays resumable. */
   signal?: AbortSignal;
   /** Verify signatures on a worker thread (see lib/verify/verify-thread.ts); the CLI does. */
@@ -64,7 +66,7 @@ export async function runScan(db: Db, scanId: string, options: RunScanOptions = 
   // A task hands its result to the writer and frees its slot; results are stored in
   // batches within ~250 ms (the item keeps its lease until then; a crash before the
   // write leaves it to be retried, never half-stored).
-  const writer = new ItemWriter(db, { delayMs: 250 });
+  const writer = new ItemWriter(db, { delayMs: options.writeDelayMs ?? 250 });
   let writeError: unknown = null;
   const onWriteError = (e: unknown) => {
     writeError ??= e;
