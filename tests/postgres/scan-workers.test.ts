@@ -67,15 +67,16 @@ it('two workers share a scan; killing one mid-scan loses nothing and does nothin
 
   const doomed = startWorker();
   const survivor = startWorker();
-  // Kill one worker once a fifth of the images are done, at a moment it holds items: it is
-  // frozen (SIGSTOP) while we look, so what it holds cannot change before the SIGKILL.
-  // (A worker between two pg-boss fetches holds nothing; then it is let go and we look again.)
-  // Its lease owner is host:pid:random.
-  const doomedHolds = async () =>
-    Number((await queryPostgres<{ n: string }>(url, `SELECT count(*) AS n FROM "ScanItem" WHERE "scanId" = $1 AND state = 'running' AND "leaseOwner" LIKE $2`, [scanId, `%:${doomed.pid}:%`]))[0]!.n);
+  // Kill one worker once a fifth of the images are done and it has finished some of them (the
+  // two share the scan), at a moment it holds items: it is frozen (SIGSTOP) while we look, so
+  // what it holds cannot change before the SIGKILL. (A worker between two pg-boss fetches holds
+  // nothing; then it is let go and we look again.) Its lease owner is host:pid:random.
+  const doomedItems = async (state: 'running' | 'done') =>
+    Number((await queryPostgres<{ n: string }>(url, `SELECT count(*) AS n FROM "ScanItem" WHERE "scanId" = $1 AND kind = 'image' AND state = $2 AND "leaseOwner" LIKE $3`, [scanId, state, `%:${doomed.pid}:%`]))[0]!.n);
+  const doomedHolds = () => doomedItems('running');
   for (let i = 0; ; i++) {
     const c = await imageCounts(scanId);
-    if (c.total === corpus.length && c.done >= corpus.length / 5) {
+    if (c.total === corpus.length && c.done >= corpus.length / 5 && (await doomedItems('done')) > 0) {
       doomed.kill('SIGSTOP');
       if ((await doomedHolds()) > 0) break;
       doomed.kill('SIGCONT');
