@@ -34,8 +34,6 @@ export interface ExtensionPart {
   oid: Uint8Array;
   /** The extnValue OCTET STRING's content. */
   value: Uint8Array;
-  /** The whole Extension SEQUENCE. */
-  der: Uint8Array;
 }
 
 export interface CertificateParts {
@@ -138,7 +136,7 @@ function extensionPart(der: Uint8Array, ext: Node): ExtensionPart | null {
     const critical = subs[1]!;
     if (!is(critical, BOOLEAN) || critical.end - critical.content !== 1 || der[critical.content] !== 0xff) return null;
   }
-  return { oid, value: der.subarray(value.content, value.end), der: der.subarray(ext.start, ext.end) };
+  return { oid, value: der.subarray(value.content, value.end) };
 }
 
 /** Every sub-identifier minimal (no leading 0x80) and the last one complete. */
