@@ -41,7 +41,6 @@ import { derFromPem, pemFromDer } from './pem';
 import { readCommonFields } from './decode-common';
 import type { CertificateFields, DecodedCertificate } from './types';
 
-
 /** Extensions @peculiar/x509 has no class for (decode.equivalence.test.ts checks it still has none). */
 export function isUnregisteredExtension(oid: string): boolean {
   return oid === OID_EMBEDDED_SCTS || oid.startsWith(`${FULCIO_OID_ARC}.`);

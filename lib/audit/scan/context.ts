@@ -108,7 +108,6 @@ function warmVerifyThread(ctx: ScanContext): void {
   }
 }
 
-
 /** How long a scan uses its loaded trusted root before checking the file again (a root edited to drop a key takes effect). */
 const TRUST_ROOT_RECHECK_MS = 5_000;
 
