@@ -16,7 +16,7 @@ import 'server-only';
 import type { Db } from './client';
 import { Prisma } from './generated/client';
 
-export type SqlValue = string | number | bigint | Date | null;
+export type SqlValue = string | number | bigint | boolean | Date | null;
 
 /** Bound parameters per statement: far below SQLite's 32,766 and PostgreSQL's 65,535. */
 const MAX_PARAMETERS = 20_000;
@@ -29,16 +29,38 @@ const ident = (name: string) => {
 
 /** Inserts rows that all have the given columns (every column named, defaults included). */
 export async function insertRows(tx: Db, table: string, columns: readonly string[], rows: ReadonlyArray<Record<string, SqlValue>>): Promise<void> {
-  const perStatement = Math.max(1, Math.floor(MAX_PARAMETERS / columns.length));
   const head = Prisma.join(columns.map(ident), ', ');
+  for (const statement of valueLists(table, columns, rows)) await tx.$executeRaw`INSERT INTO ${ident(table)} (${head}) VALUES ${statement}`;
+}
+
+/** The rows as `(…), (…)` lists of bound values, as many rows per statement as the parameter bound allows. */
+function valueLists(table: string, columns: readonly string[], rows: ReadonlyArray<Record<string, SqlValue>>): Prisma.Sql[] {
+  const perStatement = Math.max(1, Math.floor(MAX_PARAMETERS / columns.length));
+  const lists: Prisma.Sql[] = [];
   for (let i = 0; i < rows.length; i += perStatement) {
     const values = rows.slice(i, i + perStatement).map((row) => {
       const missing = columns.find((c) => row[c] === undefined);
       if (missing) throw new Error(`${table} row without a value for ${missing}`);
       return Prisma.sql`(${Prisma.join(columns.map((c) => row[c]))})`;
     });
-    await tx.$executeRaw`INSERT INTO ${ident(table)} (${head}) VALUES ${Prisma.join(values)}`;
+    lists.push(Prisma.join(values));
   }
+  return lists;
+}
+
+/**
+ * Inserts the rows whose unique key (`keyColumns`) is not taken yet and returns the ids of
+ * those it inserted: `INSERT … ON CONFLICT (key) DO NOTHING RETURNING "id"`, which SQLite
+ * (3.35+) and PostgreSQL read alike. A row another writer inserts at the same moment is
+ * skipped, not an error (PostgreSQL waits for that writer's commit, then skips).
+ */
+export async function insertNewRows(tx: Db, table: string, columns: readonly string[], keyColumns: readonly string[], rows: ReadonlyArray<Record<string, SqlValue> & { id: string }>): Promise<string[]> {
+  const inserted: string[] = [];
+  for (const statement of valueLists(table, columns, rows)) {
+    const returned = await tx.$queryRaw<Array<{ id: string }>>`INSERT INTO ${ident(table)} (${Prisma.join(columns.map(ident), ', ')}) VALUES ${statement} ON CONFLICT (${Prisma.join(keyColumns.map(ident), ', ')}) DO NOTHING RETURNING "id"`;
+    for (const r of returned) inserted.push(r.id);
+  }
+  return inserted;
 }
 
 /** `SELECT columns FROM table WHERE column IN (values)`, in chunks. */
