@@ -142,7 +142,8 @@ const claimable = (now: Date) => Prisma.sql`("state" = 'pending' OR ("state" = '
 /**
  * Claims up to `limit` items that are pending, or running under a lease that expired
  * (their worker died). Expansion items (catalog, repository) first, so totals are known
- * early; then oldest first. Plain SQL (lib/db/sql-rows.ts says why): as three Prisma queries a claim cost ~5 ms of CPU.
+ * early; then oldest first. Plain SQL (lib/db/sql-rows.ts says why): as three Prisma
+ * queries, a claim cost ~5 ms of CPU.
  */
 export function claimItems(db: Db, scanId: string, owner: string, limit: number, leaseMs: number): Promise<ClaimedItem[]> {
   return dbCall('Claiming scan items', async () => {
