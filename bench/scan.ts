@@ -101,7 +101,7 @@ function cliScan(spec: Record<string, unknown>, env: Record<string, string>): Pr
   // --cpu-prof is not allowed in NODE_OPTIONS: profiling runs the bundle the way bin/sigscope does, by hand.
   const prof = process.env.BENCH_SCAN_CPU_PROF;
   const command = prof
-    ? [process.execPath, '--cpu-prof', `--cpu-prof-dir=${prof}`, '--conditions=react-server', '--max-semi-space-size=4', '--max-old-space-size=256', '--import', path.resolve('dist/reflect-shim.mjs'), path.resolve('dist/sigscope.mjs')]
+    ? [process.execPath, '--cpu-prof', `--cpu-prof-dir=${prof}`, '--conditions=react-server', '--max-semi-space-size=8', '--max-old-space-size=256', '--import', path.resolve('dist/reflect-shim.mjs'), path.resolve('dist/sigscope.mjs')]
     : [path.resolve('bin/sigscope')];
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
