@@ -1,6 +1,6 @@
 /**
- * Multi-row INSERT and SELECT … IN for the scan's batched writes (run-batch.ts), as plain
- * SQL through Prisma's tagged templates.
+ * Multi-row INSERT and SELECT … IN for the scan's batched writes (run-batch.ts) and its
+ * items (scans.ts), as plain SQL through Prisma's tagged templates.
  *
  * Why by hand: Prisma 7 compiles every createMany and findMany in its query compiler
  * (WebAssembly) with the rows' data inside, so a batch of a few dozen runs cost more CPU
